@@ -179,7 +179,7 @@ public sealed class AppendOnlyTree
             IntegrityException.Throw(IntegrityFailure.MalformedProof, $"Tree inclusion of leaf {i} in a tree of size {j} is impossible.");
         }
 
-        if (!AuditPath.TryComputeRoot(i - 1, j, leafHash, proof, out var computed) || computed != root)
+        if (!IsIncluded(proof, i, j, leafHash, root))
         {
             IntegrityException.Throw(IntegrityFailure.TreeInclusion, $"Transaction {i} is not included in the tree of size {j} with root {root}.");
         }
@@ -194,7 +194,7 @@ public sealed class AppendOnlyTree
             IntegrityException.Throw(IntegrityFailure.MalformedProof, "An empty tree has no last leaf.");
         }
 
-        if (!AuditPath.TryComputeRoot(j - 1, j, leafHash, proof, out var computed) || computed != root)
+        if (!IsIncluded(proof, j, j, leafHash, root))
         {
             IntegrityException.Throw(IntegrityFailure.TreeLastInclusion, $"Transaction {j} is not the last leaf of the tree of size {j} with root {root}.");
         }
@@ -209,14 +209,21 @@ public sealed class AppendOnlyTree
             IntegrityException.Throw(IntegrityFailure.MalformedProof, $"Consistency from size {i} to size {j} is impossible.");
         }
 
-        bool consistent = i == j ? SameSizeConsistent(proof, i, iRoot, jRoot) : PrefixConsistent(proof, i, j, iRoot, jRoot);
-        if (!consistent)
+        if (!IsConsistent(proof, i, j, iRoot, jRoot))
         {
             IntegrityException.Throw(
                 IntegrityFailure.TreeConsistency,
                 $"The tree of size {i} with root {iRoot} is not a prefix of the tree of size {j} with root {jRoot}.");
         }
     }
+
+    /// <summary>The check behind <see cref="VerifyInclusion"/> and <see cref="VerifyLastInclusion"/>, without the exception.</summary>
+    internal static bool IsIncluded(ReadOnlySpan<Digest> proof, ulong i, ulong j, in Digest leafHash, in Digest root) =>
+        i != 0 && i <= j && AuditPath.TryComputeRoot(i - 1, j, leafHash, proof, out var computed) && computed == root;
+
+    /// <summary>The check behind <see cref="VerifyConsistency"/>, without the exception.</summary>
+    internal static bool IsConsistent(ReadOnlySpan<Digest> proof, ulong i, ulong j, in Digest iRoot, in Digest jRoot) =>
+        i != 0 && i <= j && (i == j ? SameSizeConsistent(proof, i, iRoot, jRoot) : PrefixConsistent(proof, i, j, iRoot, jRoot));
 
     // RFC 9162 §2.1.4.2 for i < j. immudb always includes the old root, which is RFC's "prepend first_hash" step.
     private static bool PrefixConsistent(ReadOnlySpan<Digest> proof, ulong i, ulong j, in Digest iRoot, in Digest jRoot)

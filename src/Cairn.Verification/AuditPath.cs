@@ -59,24 +59,4 @@ internal static class AuditPath
         root = r;
         return true;
     }
-
-    /// <summary>How many terms the audit path of leaf <paramref name="index"/> in a tree of <paramref name="size"/> leaves has.</summary>
-    public static int Length(ulong index, ulong size)
-    {
-        int length = 0;
-        ulong fn = index;
-        ulong sn = size - 1;
-        while (sn != 0)
-        {
-            if ((fn & 1) == 1 || fn != sn)
-            {
-                length++;
-            }
-
-            fn >>= 1;
-            sn >>= 1;
-        }
-
-        return length;
-    }
 }

@@ -147,13 +147,41 @@ public sealed class TxMerkleTree
                 $"Entry inclusion proof names leaf {proof.Leaf} of a transaction of {proof.Width} entries.");
         }
 
-        var terms = proof.Terms is Digest[] array ? array : [.. proof.Terms];
-        if (!AuditPath.TryComputeRoot((ulong)proof.Leaf, (ulong)proof.Width, MerkleHash.Leaf(entryDigest), terms, out var computed)
-            || computed != root)
+        if (!IsIncluded(proof, entryDigest, root))
         {
             IntegrityException.Throw(
                 IntegrityFailure.EntryInclusion,
                 $"Entry {proof.Leaf} of {proof.Width} is not included in the transaction with entries hash {root}.");
         }
+    }
+
+    /// <summary>
+    /// Checks that an entry with <paramref name="entryDigest"/> is in the transaction of <paramref name="header"/>:
+    /// the proof's width must be the header's entry count and its root the header's eH. Prefer this overload: a bare
+    /// Merkle proof does not authenticate the width it claims, the hashed header does.
+    /// </summary>
+    /// <exception cref="IntegrityException">The proof does not fit the header or does not lead to its eH.</exception>
+    public static void VerifyInclusion(EntryInclusionProof proof, in Digest entryDigest, TxHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        ArgumentNullException.ThrowIfNull(header);
+        if (proof.Width != header.EntryCount)
+        {
+            IntegrityException.Throw(
+                IntegrityFailure.MalformedProof,
+                $"Entry inclusion proof is for a transaction of {proof.Width} entries, but tx {header.Id} has {header.EntryCount}.");
+        }
+
+        VerifyInclusion(proof, entryDigest, header.EntriesHash);
+    }
+
+    /// <summary>The check behind <see cref="VerifyInclusion(EntryInclusionProof, in Digest, in Digest)"/>, without the exception.</summary>
+    internal static bool IsIncluded(EntryInclusionProof proof, in Digest entryDigest, in Digest root)
+    {
+        var terms = proof.Terms as Digest[] ?? [.. proof.Terms];
+        return proof.Leaf >= 0
+            && proof.Leaf < proof.Width
+            && AuditPath.TryComputeRoot((ulong)proof.Leaf, (ulong)proof.Width, MerkleHash.Leaf(entryDigest), terms, out var computed)
+            && computed == root;
     }
 }

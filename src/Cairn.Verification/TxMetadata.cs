@@ -38,7 +38,7 @@ public sealed class TxMetadata
     public ulong? TruncatedTxId { get; }
 
     /// <summary>The extra bytes, or null when the attribute is absent (an empty array is a present, empty attribute).</summary>
-    public ReadOnlyMemory<byte>? Extra => _extra is null ? null : _extra;
+    public ReadOnlyMemory<byte>? Extra => _extra is null ? (ReadOnlyMemory<byte>?)null : _extra;
 
     /// <summary>No attribute is set.</summary>
     public bool IsEmpty => TruncatedTxId is null && _extra is null;
