@@ -30,10 +30,13 @@ internal static class Support
         return new Digest(bytes);
     }
 
+    /// <summary>Multiplies property-test case counts (environment CAIRN_TEST_SCALE, default 1) for longer local runs.</summary>
+    public static int Scale { get; } = int.TryParse(Environment.GetEnvironmentVariable("CAIRN_TEST_SCALE"), out int scale) && scale > 0 ? scale : 1;
+
     /// <summary>Runs an FsCheck property and fails the test with the counter-example when it does not hold.</summary>
     public static void ForAll<T>(Gen<T> generator, Action<T> property, int maxTest)
     {
-        var config = Config.QuickThrowOnFailure.WithMaxTest(maxTest).WithQuietOnSuccess(true);
+        var config = Config.QuickThrowOnFailure.WithMaxTest(maxTest * Scale).WithQuietOnSuccess(true);
         FsCheck.Check.One(config, Prop.ForAll(generator.ToArbitrary(), property));
     }
 
