@@ -121,7 +121,7 @@ public static class StatePublicKey
         bool valid;
         try
         {
-            using var key = Import(trustedPublicKey);
+            var key = ImportCached(trustedPublicKey);
             Span<byte> hash = stackalloc byte[Digest.Size];
             SHA256.HashData(state.SigningBytes(), hash);
             valid = key.VerifyHash(hash, state.Signature.Signature, DSASignatureFormat.Rfc3279DerSequence);
@@ -144,6 +144,23 @@ public static class StatePublicKey
         parameters.Q.X.AsSpan().CopyTo(point.AsSpan(1));
         parameters.Q.Y.AsSpan().CopyTo(point.AsSpan(33));
         return point;
+    }
+
+    // Importing a key costs twice the verification itself; clients check one server key over and over.
+    [ThreadStatic]
+    private static (byte[] Point, ECDsa Key)? t_lastKey;
+
+    private static ECDsa ImportCached(ReadOnlySpan<byte> point)
+    {
+        if (t_lastKey is { } cached && cached.Point.AsSpan().SequenceEqual(point))
+        {
+            return cached.Key;
+        }
+
+        var key = Import(point);
+        t_lastKey?.Key.Dispose();
+        t_lastKey = (point.ToArray(), key);
+        return key;
     }
 
     private static ECDsa Import(ReadOnlySpan<byte> point)

@@ -1,0 +1,337 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using System.Buffers;
+using Cairn.Storage.Commit;
+using Cairn.Storage.Format;
+using Cairn.Storage.Index;
+using Cairn.Storage.Log;
+using Cairn.Verification;
+
+namespace Cairn.Storage;
+
+public sealed partial class Database
+{
+    // A group is cut at this many bytes so one write stays reasonable; the fsync is shared by all its txs.
+    private const int MaxGroupBytes = 8 << 20;
+    private const int MaxGroupTxs = 8192;
+
+    private readonly object _queueLock = new();
+    private readonly Queue<PendingTx> _queue = new();
+    private readonly object _indexQueueLock = new();
+    private readonly Queue<(List<IndexWrite> Writes, ulong LastTxId)> _indexQueue = new();
+    private bool _stopCommitter;
+    private bool _stopIndexer;
+
+    // Owned by the committer thread.
+    private ulong _lastTxId;
+    private Digest _lastAlh;
+
+    private void Enqueue(PendingTx pending)
+    {
+        lock (_queueLock)
+        {
+            if (_stopCommitter)
+            {
+                throw new StorageException(StorageErrorCode.DatabaseClosed, $"database '{Name}' is closed");
+            }
+
+            if (_failure is { } failure)
+            {
+                throw Failed(failure);
+            }
+
+            _queue.Enqueue(pending);
+            Monitor.Pulse(_queueLock);
+        }
+    }
+
+    private void StopCommitter()
+    {
+        lock (_queueLock)
+        {
+            _stopCommitter = true;
+            Monitor.Pulse(_queueLock);
+        }
+    }
+
+    private void StopIndexer()
+    {
+        lock (_indexQueueLock)
+        {
+            _stopIndexer = true;
+            Monitor.Pulse(_indexQueueLock);
+        }
+    }
+
+    private StorageException Failed(Exception failure) =>
+        new(StorageErrorCode.DatabaseFailed, $"database '{Name}' stopped accepting writes after a storage failure: {failure.Message}", failure);
+
+    private void CommitLoop()
+    {
+        var batch = new List<PendingTx>();
+        var group = new Group();
+        while (true)
+        {
+            lock (_queueLock)
+            {
+                while (_queue.Count == 0 && !_stopCommitter)
+                {
+                    Monitor.Wait(_queueLock);
+                }
+
+                if (_queue.Count == 0)
+                {
+                    return;
+                }
+
+                while (_queue.Count > 0 && batch.Count < MaxGroupTxs)
+                {
+                    batch.Add(_queue.Dequeue());
+                }
+            }
+
+            foreach (var pending in batch)
+            {
+                if (_failure is { } failure)
+                {
+                    pending.Completion.TrySetException(Failed(failure));
+                    continue;
+                }
+
+                try
+                {
+                    if (pending.NeedsState)
+                    {
+                        // State checks read the index, so everything before this tx must be durable and indexed.
+                        CommitGroup(group);
+                        _watermark.Wait(_lastTxId, _options.IndexWaitTimeout);
+                        Resolve(pending, _lastTxId + 1);
+                    }
+
+                    AddToGroup(group, pending);
+                    if (group.Bytes >= MaxGroupBytes)
+                    {
+                        CommitGroup(group);
+                    }
+                }
+                catch (StorageException e) when (e.Code != StorageErrorCode.DatabaseFailed)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+                catch (Exception e)
+                {
+                    pending.Completion.TrySetException(Fail(e));
+                }
+            }
+
+            try
+            {
+                CommitGroup(group);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private void AddToGroup(Group group, PendingTx pending)
+    {
+        ulong id = _lastTxId + 1;
+        var header = new TxHeader(id, _lastAlh, _options.UnixTimeSeconds(), pending.HeaderVersion, null, pending.Entries.Length, pending.EntriesHash, id - 1, _tree.Root);
+        var alh = header.Alh();
+        var position = _log.Reserve(pending.RecordSize);
+        var record = group.Place(position);
+        Span<int> valueOffsets = pending.Entries.Length <= 256 ? stackalloc int[pending.Entries.Length] : new int[pending.Entries.Length];
+        TxRecord.Write(record, header, alh, [], pending.Entries, valueOffsets);
+        for (int i = 0; i < pending.Entries.Length; i++)
+        {
+            var entry = pending.Entries[i];
+            if (entry.Metadata is { NonIndexable: true })
+            {
+                continue;
+            }
+
+            group.IndexWrites.Add(new IndexWrite(
+                id,
+                entry.StoredKey,
+                position.Segment,
+                position.Offset + valueOffsets[i],
+                entry.StoredValue.Length,
+                i,
+                entry.Metadata?.Deleted ?? false,
+                entry.Metadata?.ExpiresAt));
+        }
+
+        group.Txs.Add((pending, header, position));
+        _tree.Append(alh);
+        _lastTxId = id;
+        _lastAlh = alh;
+    }
+
+    private void CommitGroup(Group group)
+    {
+        if (group.Txs.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var part in group.Parts)
+            {
+                _log.Write(part.Segment, part.Offset, part.Buffer.WrittenSpan);
+            }
+
+            _log.Sync();
+        }
+        catch (Exception e)
+        {
+            // Nothing of this group may be acknowledged: the write or its sync failed.
+            var failed = Fail(e);
+            foreach (var (pending, _, _) in group.Txs)
+            {
+                pending.Completion.TrySetException(failed);
+            }
+
+            group.Reset();
+            return;
+        }
+
+        // Durable from here on. Derived files follow; if they fail the txs are still acknowledged (recovery rebuilds
+        // those files from the log) but the database takes no more writes.
+        Exception? derivedFailure = null;
+        try
+        {
+            foreach (var (_, _, position) in group.Txs)
+            {
+                _locations.Add(position);
+            }
+
+            _locations.Flush();
+            _treeStore.Flush();
+        }
+        catch (Exception e)
+        {
+            derivedFailure = e;
+        }
+
+        _committed = new CommittedState(_lastTxId, _lastAlh);
+        foreach (var (pending, header, _) in group.Txs)
+        {
+            pending.Completion.TrySetResult(header);
+        }
+
+        lock (_indexQueueLock)
+        {
+            _indexQueue.Enqueue(([.. group.IndexWrites], _lastTxId));
+            Monitor.Pulse(_indexQueueLock);
+        }
+
+        group.Reset();
+        if (derivedFailure is not null)
+        {
+            Fail(derivedFailure);
+        }
+    }
+
+    private StorageException Fail(Exception cause)
+    {
+        if (_failure is null)
+        {
+            _failure = cause;
+            StorageLog.WritesStopped(_logger, cause, Name, cause.Message);
+        }
+
+        var failed = Failed(_failure);
+        lock (_queueLock)
+        {
+            while (_queue.Count > 0)
+            {
+                _queue.Dequeue().Completion.TrySetException(failed);
+            }
+        }
+
+        return failed;
+    }
+
+    private void IndexLoop()
+    {
+        var writes = new List<IndexWrite>();
+        while (true)
+        {
+            ulong last = 0;
+            lock (_indexQueueLock)
+            {
+                while (_indexQueue.Count == 0 && !_stopIndexer)
+                {
+                    Monitor.Wait(_indexQueueLock);
+                }
+
+                if (_indexQueue.Count == 0)
+                {
+                    return;
+                }
+
+                while (_indexQueue.Count > 0 && writes.Count < 100_000)
+                {
+                    var (groupWrites, lastTxId) = _indexQueue.Dequeue();
+                    writes.AddRange(groupWrites);
+                    last = lastTxId;
+                }
+            }
+
+            try
+            {
+                _index.Apply(writes, last);
+                _watermark.Advance(last);
+            }
+            catch (Exception e)
+            {
+                StorageLog.IndexFailed(_logger, e, Name);
+                _watermark.Fail(e);
+                return;
+            }
+            finally
+            {
+                writes.Clear();
+            }
+        }
+    }
+
+    /// <summary>The records of one commit group, per segment, written with one call each and synced once.</summary>
+    private sealed class Group
+    {
+        public List<(uint Segment, long Offset, ArrayBufferWriter<byte> Buffer)> Parts { get; } = [];
+
+        public List<(PendingTx Pending, TxHeader Header, LogPosition Position)> Txs { get; } = [];
+
+        public List<IndexWrite> IndexWrites { get; } = [];
+
+        public long Bytes { get; private set; }
+
+        public Span<byte> Place(LogPosition position)
+        {
+            if (Parts.Count == 0 || Parts[^1].Segment != position.Segment || Parts[^1].Offset + Parts[^1].Buffer.WrittenCount != position.Offset)
+            {
+                Parts.Add((position.Segment, position.Offset, new ArrayBufferWriter<byte>(Math.Max(position.Length, 64 << 10))));
+            }
+
+            var buffer = Parts[^1].Buffer;
+            var span = buffer.GetSpan(position.Length)[..position.Length];
+            buffer.Advance(position.Length);
+            Bytes += position.Length;
+            return span;
+        }
+
+        public void Reset()
+        {
+            Parts.Clear();
+            Txs.Clear();
+            IndexWrites.Clear();
+            Bytes = 0;
+        }
+    }
+}

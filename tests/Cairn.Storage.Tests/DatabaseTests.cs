@@ -1,0 +1,246 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using System.Text;
+using Cairn.Verification;
+using Cairn.Verification.Encodings;
+
+namespace Cairn.Storage.Tests;
+
+public sealed class DatabaseTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private long _now = 1_700_000_000;
+
+    private DatabaseOptions Options => new() { SegmentSize = 64 << 10, UnixTimeSeconds = () => Interlocked.Read(ref _now) };
+
+    public void Dispose() => _folder.Dispose();
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static string S(byte[] b) => Encoding.UTF8.GetString(b);
+
+    [Fact]
+    public async Task A_new_database_starts_with_the_internal_first_tx_and_sets_become_tx_2()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        Assert.Equal(1UL, db.LastTxId);
+        var first = db.ReadTx(1, withValues: true);
+        Assert.Equal(SqlEncoding.DatabaseCatalogKey(1), first.Entries[0].StoredKey);
+        Assert.Equal(B("dbinstance"), first.Entries[0].StoredValue);
+
+        var header = await db.SetAsync([new KeyValue(B("key1"), B("value1"))]);
+        Assert.Equal(2UL, header.Id);
+        Assert.Equal(1UL, header.BlTxId);
+        Assert.Equal(TxHeader.Version0, header.Version);
+        var entry = await db.GetAsync(B("key1"));
+        Assert.Equal("value1", S(entry.Value));
+        Assert.Equal(2UL, entry.TxId);
+        Assert.Equal(1UL, entry.Revision);
+        Assert.Equal(header.Alh(), db.State.TxHash);
+    }
+
+    [Fact]
+    public async Task Values_history_and_revisions()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        for (int v = 1; v <= 5; v++)
+        {
+            await db.SetAsync([new KeyValue(B("k"), B($"v{v}"))]);
+        }
+
+        Assert.Equal("v5", S((await db.GetAsync(B("k"))).Value));
+        Assert.Equal("v2", S((await db.GetAsync(B("k"), new GetOptions { AtRevision = 2 })).Value));
+        Assert.Equal("v4", S((await db.GetAsync(B("k"), new GetOptions { AtRevision = -1 })).Value));
+        Assert.Equal("v3", S((await db.GetAsync(B("k"), new GetOptions { AtTx = 4 })).Value));
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.GetAsync(B("k"), new GetOptions { AtTx = 1 }).AsTask());
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.GetAsync(B("missing")).AsTask());
+
+        var history = await db.HistoryAsync(B("k"));
+        Assert.Equal(["v1", "v2", "v3", "v4", "v5"], history.Select(e => S(e.Value)));
+        Assert.Equal([1UL, 2, 3, 4, 5], history.Select(e => e.Revision));
+        var page = await db.HistoryAsync(B("k"), new HistoryOptions { Offset = 1, Limit = 2, Desc = true });
+        Assert.Equal(["v4", "v3"], page.Select(e => S(e.Value)));
+        await AssertCode(StorageErrorCode.NoMoreEntries, () => db.HistoryAsync(B("k"), new HistoryOptions { Offset = 5 }).AsTask());
+        Assert.Empty(await db.HistoryAsync(B("k"), new HistoryOptions { Offset = 6 }));
+        await AssertCode(StorageErrorCode.MaxScanLimitExceeded, () => db.HistoryAsync(B("k"), new HistoryOptions { Limit = 1001 }).AsTask());
+    }
+
+    [Fact]
+    public async Task Scans_follow_immudb_order_and_bounds()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        await db.SetAsync([.. new[] { "a", "b1", "b2", "b3", "c" }.Select(k => new KeyValue(B(k), B(k.ToUpperInvariant())))]);
+        Assert.Equal(["b1", "b2", "b3"], (await db.ScanAsync(new ScanOptions { Prefix = B("b") })).Select(e => S(e.Key)));
+        Assert.Equal(["b3", "b2", "b1"], (await db.ScanAsync(new ScanOptions { Prefix = B("b"), Desc = true })).Select(e => S(e.Key)));
+        Assert.Equal(["b2", "b3"], (await db.ScanAsync(new ScanOptions { Prefix = B("b"), SeekKey = B("b1") })).Select(e => S(e.Key)));
+        Assert.Equal(["b1", "b2", "b3"], (await db.ScanAsync(new ScanOptions { Prefix = B("b"), SeekKey = B("b1"), InclusiveSeek = true })).Select(e => S(e.Key)));
+        Assert.Equal(["b1"], (await db.ScanAsync(new ScanOptions { Prefix = B("b"), Desc = true, SeekKey = B("b2") })).Select(e => S(e.Key)));
+        Assert.Equal(["a", "b1"], (await db.ScanAsync(new ScanOptions { EndKey = B("b2") })).Select(e => S(e.Key)));
+        Assert.Equal(["a", "b1", "b2"], (await db.ScanAsync(new ScanOptions { EndKey = B("b2"), InclusiveEnd = true })).Select(e => S(e.Key)));
+        Assert.Equal(["b2", "b3"], (await db.ScanAsync(new ScanOptions { Offset = 2, Limit = 2 })).Select(e => S(e.Key)));
+        Assert.Equal(3UL, await db.CountAsync(B("b")));
+        Assert.Equal(5UL, await db.CountAsync([]));
+    }
+
+    [Fact]
+    public async Task References_resolve_one_level_and_follow_immudb_rules()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        var set = await db.SetAsync([new KeyValue(B("target"), B("t1"))]);
+        var reference = await db.SetReferenceAsync(B("ref"), B("target"));
+        await db.SetAsync([new KeyValue(B("target"), B("t2"))]);
+        var bound = await db.SetReferenceAsync(B("bound"), B("target"), set.Id, boundRef: true);
+
+        var viaRef = await db.GetAsync(B("ref"));
+        Assert.Equal("t2", S(viaRef.Value));
+        Assert.Equal("target", S(viaRef.Key));
+        Assert.Equal(reference.Id, viaRef.ReferencedBy!.TxId);
+        Assert.Equal("ref", S(viaRef.ReferencedBy.Key));
+        var viaBound = await db.GetAsync(B("bound"));
+        Assert.Equal("t1", S(viaBound.Value));
+        Assert.Equal(set.Id, viaBound.TxId);
+        Assert.Equal(bound.Id, viaBound.ReferencedBy!.TxId);
+
+        await AssertCode(StorageErrorCode.FinalKeyCannotBeConvertedIntoReference, () => db.SetReferenceAsync(B("target"), B("bound")));
+        await AssertCode(StorageErrorCode.ReferencedKeyCannotBeAReference, () => db.SetReferenceAsync(B("ref2"), B("ref")));
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.SetReferenceAsync(B("ref3"), B("nothing")));
+        await AssertCode(StorageErrorCode.IllegalArguments, () => db.SetReferenceAsync(B("ref4"), B("target"), 3, boundRef: false));
+        Assert.Equal(["bound", "ref", "target"], (await db.ScanAsync()).Select(e => e.ReferencedBy is null ? S(e.Key) : S(e.ReferencedBy.Key)));
+    }
+
+    [Fact]
+    public async Task Sorted_sets_scan_by_score()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        await db.SetAsync([new KeyValue(B("alice"), B("A")), new KeyValue(B("bob"), B("B")), new KeyValue(B("carol"), B("C"))]);
+        await db.ZAddAsync(B("scores"), 3, B("alice"));
+        await db.ZAddAsync(B("scores"), 1, B("bob"));
+        await db.ZAddAsync(B("scores"), 2, B("carol"));
+        var members = await db.ZScanAsync(B("scores"));
+        Assert.Equal(["bob", "carol", "alice"], members.Select(m => S(m.Key)));
+        Assert.Equal([1.0, 2, 3], members.Select(m => m.Score));
+        Assert.Equal("B", S(members[0].Entry.Value));
+        Assert.Equal(["alice", "carol", "bob"], (await db.ZScanAsync(B("scores"), new ZScanOptions { Desc = true })).Select(m => S(m.Key)));
+        Assert.Equal(["carol"], (await db.ZScanAsync(B("scores"), new ZScanOptions { MinScore = 1.5, MaxScore = 2.5 })).Select(m => S(m.Key)));
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.ZAddAsync(B("scores"), 1, B("nobody")));
+    }
+
+    [Fact]
+    public async Task Deletes_and_expirations_are_version_1_entries_that_hide_the_key()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        await db.SetAsync([new KeyValue(B("gone"), B("x")), new KeyValue(B("kept"), B("y"))]);
+        var delete = await db.DeleteAsync([B("gone")]);
+        Assert.Equal(TxHeader.Version1, delete.Version);
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.GetAsync(B("gone")).AsTask());
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.DeleteAsync([B("gone")]));
+        var history = await db.HistoryAsync(B("gone"));
+        Assert.True(history[^1].Metadata!.Deleted);
+
+        var expiring = await db.SetAsync([new KeyValue(B("temp"), B("t"), new KvMetadata { ExpiresAt = _now + 10 })]);
+        Assert.Equal(TxHeader.Version1, expiring.Version);
+        Assert.Equal("t", S((await db.GetAsync(B("temp"))).Value));
+        Interlocked.Add(ref _now, 11);
+        await AssertCode(StorageErrorCode.KeyNotFound, () => db.GetAsync(B("temp")).AsTask());
+        Assert.Equal(["kept"], (await db.ScanAsync()).Select(e => S(e.Key)));
+    }
+
+    [Fact]
+    public async Task Preconditions_are_checked_atomically()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        var first = await db.SetAsync([new KeyValue(B("k"), B("1"))]);
+        await AssertCode(StorageErrorCode.PreconditionFailed, () => db.SetAsync([new KeyValue(B("k"), B("2"))], [new Precondition.KeyMustNotExist(B("k"))]));
+        await db.SetAsync([new KeyValue(B("k"), B("2"))], [new Precondition.KeyMustExist(B("k")), new Precondition.KeyNotModifiedAfterTx(B("k"), first.Id)]);
+        await AssertCode(StorageErrorCode.PreconditionFailed, () => db.SetAsync([new KeyValue(B("k"), B("3"))], [new Precondition.KeyNotModifiedAfterTx(B("k"), first.Id)]));
+        Assert.Equal("2", S((await db.GetAsync(B("k"))).Value));
+    }
+
+    [Fact]
+    public async Task Limits_and_bad_input_get_clear_errors()
+    {
+        using var db = Database.Open(_folder.Path, Options with { MaxValueLength = 101, MaxTxEntries = 4 });
+        await AssertCode(StorageErrorCode.IllegalArguments, () => db.SetAsync([new KeyValue([], B("v"))]));
+        await AssertCode(StorageErrorCode.IllegalArguments, () => db.SetAsync([]));
+        await AssertCode(StorageErrorCode.MaxKeyLengthExceeded, () => db.SetAsync([new KeyValue(new byte[1024], B("v"))]));
+        await AssertCode(StorageErrorCode.MaxValueLengthExceeded, () => db.SetAsync([new KeyValue(B("k"), new byte[101])]));
+        await AssertCode(StorageErrorCode.MaxTxEntriesExceeded, () => db.SetAsync([.. Enumerable.Range(0, 5).Select(i => new KeyValue(B($"k{i}"), B("v")))]));
+        await AssertCode(StorageErrorCode.DuplicatedKey, () => db.SetAsync([new KeyValue(B("k"), B("1")), new KeyValue(B("k"), B("2"))]));
+        await db.SetAsync([new KeyValue(new byte[1023], new byte[100])]);
+        Assert.Equal(2UL, db.LastTxId);
+    }
+
+    [Fact]
+    public async Task Proofs_for_reads_and_writes_verify_with_the_verification_library()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        var trusted = db.State;
+        for (int i = 0; i < 40; i++)
+        {
+            await db.SetAsync([new KeyValue(B($"k{i}"), B($"v{i}")), new KeyValue(B($"x{i}"), B("x"))]);
+        }
+
+        var state = db.State;
+        DualProof.Verify(db.ProveDual(trusted.TxId, state.TxId), trusted.TxId, state.TxId, trusted.TxHash, state.TxHash);
+        var entry = await db.GetAsync(B("k7"));
+        var tx = db.ReadTx(entry.TxId);
+        var storedKey = KeyValueEncoding.StoredKey(B("k7"));
+        var digest = TxEntry.ForValue(storedKey, KeyValueEncoding.PlainValue(entry.Value)).DigestFor(tx.Header.Version);
+        TxMerkleTree.VerifyInclusion(db.ProveEntry(entry.TxId, storedKey), digest, tx.Header);
+        DualProof.Verify(db.ProveDual(entry.TxId, state.TxId), entry.TxId, state.TxId, tx.Alh, state.TxHash);
+        Assert.Equal(tx.Alh, tx.Header.Alh());
+    }
+
+    [Fact]
+    public async Task Reopening_keeps_everything_and_continues_the_chain()
+    {
+        ImmutableState before;
+        using (var db = Database.Open(_folder.Path, Options))
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                await db.SetAsync([new KeyValue(B($"k{i % 50}"), new byte[300])]);
+            }
+
+            before = db.State;
+        }
+
+        using (var db = Database.Open(_folder.Path, Options))
+        {
+            Assert.Equal(before, db.State);
+            Assert.Equal(6UL, (ulong)(await db.HistoryAsync(B("k3"))).Count);
+            var next = await db.SetAsync([new KeyValue(B("after"), B("reopen"))]);
+            Assert.Equal(before.TxId + 1, next.Id);
+            Assert.Equal(before.TxHash, next.PrevAlh);
+            DualProof.Verify(db.ProveDual(before.TxId, next.Id), before.TxId, next.Id, before.TxHash, next.Alh());
+        }
+
+        Assert.True(Directory.GetFiles(Path.Combine(_folder.Path, "log")).Length > 2, "the small segment size must have rotated segments");
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_share_group_commits_and_every_tx_is_present()
+    {
+        using var db = Database.Open(_folder.Path, Options);
+        var tasks = Enumerable.Range(0, 16).Select(async w =>
+        {
+            var ids = new List<ulong>();
+            for (int i = 0; i < 50; i++)
+            {
+                ids.Add((await db.SetAsync([new KeyValue(B($"w{w}.{i}"), B($"{w}:{i}"))], noWait: i % 2 == 0)).Id);
+            }
+
+            return ids;
+        });
+        var all = (await Task.WhenAll(tasks)).SelectMany(x => x).ToList();
+        Assert.Equal(800, all.Distinct().Count());
+        Assert.Equal(801UL, db.LastTxId);
+        Assert.Equal("7:33", S((await db.GetAsync(B("w7.33"))).Value));
+    }
+
+    private static async Task AssertCode(StorageErrorCode code, Func<Task> action)
+    {
+        var error = await Assert.ThrowsAsync<StorageException>(action);
+        Assert.Equal(code, error.Code);
+    }
+}
