@@ -67,7 +67,13 @@ public sealed partial class Database
                 ulong lastTx = RecoverLog(log, locations, meta, logger);
                 var tree = RecoverTree(treeStore, log, locations, lastTx, logger);
                 var lastAlh = lastTx == 0 ? Digest.OfEmpty : ReadRecordAt(log, locations, lastTx).Alh;
-                index = OpenIndex(Path.Combine(folder, IndexFolder), log, locations, lastTx, logger);
+                string indexFolder = Path.Combine(folder, IndexFolder);
+                if (options.RebuildIndex)
+                {
+                    KeyIndex.Destroy(indexFolder);
+                }
+
+                index = OpenIndex(indexFolder, log, locations, lastTx, logger);
                 Meta.Write(device, folder, meta with { Name = options.Name, Clean = false });
                 var database = new Database(folder, options, log, locations, treeStore, tree, index, new CommittedState(lastTx, lastAlh));
                 database.Start();

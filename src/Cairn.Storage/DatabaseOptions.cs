@@ -36,6 +36,9 @@ public sealed record DatabaseOptions
     /// <summary>How long a read may wait for the index to reach a tx. Default 30 s.</summary>
     public TimeSpan IndexWaitTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Discard the key index and rebuild it from the log while opening (after Verify reported index damage).</summary>
+    public bool RebuildIndex { get; init; }
+
     /// <summary>Where every byte goes; tests put a faulty device here.</summary>
     public IStorageDevice Device { get; init; } = FileStorageDevice.Instance;
 
