@@ -127,10 +127,23 @@ public sealed partial class Database : IDisposable
         }
         finally
         {
-            _index.Dispose();
-            _locations.Dispose();
-            _treeStore.Dispose();
-            _log.Dispose();
+            // Every file is released even when the device fails; what was not flushed is rebuilt on open.
+            Release(_index);
+            Release(_locations);
+            Release(_treeStore);
+            Release(_log);
+        }
+    }
+
+    private void Release(IDisposable resource)
+    {
+        try
+        {
+            resource.Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            StorageLog.CloseFailed(_logger, e, Name);
         }
     }
 

@@ -88,7 +88,13 @@ internal sealed class TxLocationFile : IDisposable
 
     public void Dispose()
     {
-        Flush();
-        _file.Dispose();
+        try
+        {
+            Flush();
+        }
+        finally
+        {
+            _file.Dispose();
+        }
     }
 }
