@@ -47,10 +47,16 @@ internal sealed class KeyIndex : IDisposable
     {
         try
         {
+            // Bloom filters answer "no such key" without a read: every write of a new key asks for its revision.
+            var table = new BlockBasedTableOptions()
+                .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
+                .SetBlockCache(Cache.CreateLru(64UL << 20))
+                .SetCacheIndexAndFilterBlocks(true);
             var options = new DbOptions()
                 .SetCreateIfMissing(true)
                 .SetParanoidChecks(true)
-                .SetMaxOpenFiles(256);
+                .SetMaxOpenFiles(256)
+                .SetBlockBasedTableFactory(table);
             var db = RocksDb.Open(options, folder);
             var stored = db.Get(IndexedTxKey);
             ulong indexed = stored is { Length: 8 } ? BinaryPrimitives.ReadUInt64BigEndian(stored) : 0;
