@@ -213,14 +213,23 @@ public sealed partial class Database
                 continue;
             }
 
+            Entry entry;
+            try
+            {
+                // The member's key may have become a reference since it was added: resolve it like a get.
+                entry = ResolveEntry(member.Key, t, now);
+            }
+            catch (StorageException e) when (e.Code == StorageErrorCode.KeyNotFound)
+            {
+                continue;
+            }
+
             if (skip > 0)
             {
                 skip--;
                 continue;
             }
 
-            var stored = ReadStoredValue(t);
-            var entry = new Entry(t.TxId, member.Key, stored[1..], t.Revision, MetadataOf(t), null);
             members.Add(new ZEntry(member.Set, member.Key, entry, member.Score, member.AtTx));
             if (members.Count == limit)
             {

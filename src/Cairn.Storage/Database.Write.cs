@@ -100,7 +100,9 @@ public sealed partial class Database
                 stateless = false;
             }
 
-            if (!storedKeys.Add(storedKey))
+            // A member is one (set, key, atTx) whatever its score: two scores for it in one request are duplicates.
+            var identity = op is Operation.ZAdd member ? SortedSetEncoding.StoredKey(member.SortedSet, 0, member.Key, member.AtTx) : storedKey;
+            if (!storedKeys.Add(identity))
             {
                 throw new StorageException(StorageErrorCode.DuplicatedKey, "duplicated key");
             }
@@ -225,15 +227,8 @@ public sealed partial class Database
             }
         }
 
-        var setHere = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        foreach (var op in pending.Operations)
-        {
-            if (op is Operation.Put s)
-            {
-                setHere.Add(s.Entry.Key);
-            }
-        }
-
+        // A reference or member may target a key set by an earlier operation of the same request (immudb §5.3).
+        var setEarlier = new HashSet<byte[]>(ByteArrayComparer.Instance);
         var entries = new PreparedEntry[pending.Operations.Count];
         for (int i = 0; i < entries.Length; i++)
         {
@@ -241,10 +236,14 @@ public sealed partial class Database
             {
                 Operation.Put s => SetEntry(s.Entry),
                 Operation.Delete d => DeleteEntry(d, now),
-                Operation.Reference r => ReferenceEntry(r, txId, setHere, now),
-                Operation.ZAdd z => ZAddEntry(z, txId, setHere, now),
+                Operation.Reference r => ReferenceEntry(r, txId, setEarlier, now),
+                Operation.ZAdd z => ZAddEntry(z, txId, setEarlier, now),
                 _ => throw StorageException.IllegalArguments("unknown operation"),
             };
+            if (pending.Operations[i] is Operation.Put put)
+            {
+                setEarlier.Add(put.Entry.Key);
+            }
         }
 
         pending.Entries = entries;
