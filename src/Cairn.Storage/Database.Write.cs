@@ -269,21 +269,22 @@ public sealed partial class Database
         }
 
         ulong atTx = r.BoundRef && r.AtTx == 0 ? txId : r.AtTx;
-        CheckTarget(r.ReferencedKey, atTx, txId, setHere, now);
+        CheckTarget(r.ReferencedKey, r.AtTx, atTx, txId, setHere, now);
         return PreparedEntry.Create(KeyValueEncoding.StoredKey(r.Key), KeyValueEncoding.ReferenceValue(atTx, r.ReferencedKey), null);
     }
 
     private PreparedEntry ZAddEntry(Operation.ZAdd z, ulong txId, HashSet<byte[]> setHere, long now)
     {
         ulong atTx = z.BoundRef && z.AtTx == 0 ? txId : z.AtTx;
-        CheckTarget(z.Key, atTx, txId, setHere, now);
+        CheckTarget(z.Key, z.AtTx, atTx, txId, setHere, now);
         return PreparedEntry.Create(SortedSetEncoding.StoredKey(z.SortedSet, z.Score, z.Key, atTx), [], null);
     }
 
-    // The target of a reference or sorted-set member must hold a plain value (latest, or written in atTx).
-    private void CheckTarget(byte[] key, ulong atTx, ulong txId, HashSet<byte[]> setHere, long now)
+    // The target of a reference or sorted-set member must hold a plain value (latest, or written in atTx). A key set
+    // by an earlier operation of the request needs no check unless the request named an atTx (immudb §5.3).
+    private void CheckTarget(byte[] key, ulong requestedAtTx, ulong atTx, ulong txId, HashSet<byte[]> setHere, long now)
     {
-        if (setHere.Contains(key) && (atTx == 0 || atTx == txId))
+        if (setHere.Contains(key) && requestedAtTx == 0)
         {
             return;
         }

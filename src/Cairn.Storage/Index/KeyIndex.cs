@@ -18,7 +18,9 @@ internal readonly record struct IndexWrite(ulong TxId, byte[] StoredKey, uint Se
 /// after a crash the engine replays the log from there. Two tables:
 /// <list type="bullet">
 /// <item><c>'L' || storedKey</c> → the key's latest version (ordered scans, sorted sets, counts);</item>
-/// <item><c>'H' || u16 len || storedKey || u64 revision</c> → every version (history, at-revision, at-tx).</item>
+/// <item><c>'H' || u16 len || storedKey || u64 revision</c> → every version (history, at-revision, at-tx), written
+/// from a key's second version on: most keys are written once, and then the latest row is their whole history,
+/// which halves the index writes of fresh keys. When the second version arrives, the first gets its row too.</item>
 /// </list>
 /// </remarks>
 internal sealed class KeyIndex : IDisposable
@@ -56,7 +58,15 @@ internal sealed class KeyIndex : IDisposable
                 .SetCreateIfMissing(true)
                 .SetParanoidChecks(true)
                 .SetMaxOpenFiles(256)
-                .SetBlockBasedTableFactory(table);
+                .SetBlockBasedTableFactory(table)
+                .SetMemtablePrefixBloomSizeRatio(0.1)
+                .SetWriteBufferSize(128UL << 20)
+                .SetMaxWriteBufferNumber(3)
+                .SetCompression(Compression.No);
+
+            // Index entries are small and random: compression saves little disk and costs the CPU the committer needs.
+            // A whole-key bloom filter on the memtable: a point read of a key that is not there skips its skip list.
+            Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(options.Handle, 1);
             var db = RocksDb.Open(options, folder);
             var stored = db.Get(IndexedTxKey);
             ulong indexed = stored is { Length: 8 } ? BinaryPrimitives.ReadUInt64BigEndian(stored) : 0;
@@ -80,21 +90,49 @@ internal sealed class KeyIndex : IDisposable
     /// <summary>Applies the writes of transactions up to <paramref name="lastTxId"/> in one batch.</summary>
     public void Apply(IReadOnlyList<IndexWrite> writes, ulong lastTxId)
     {
+        // The current latest row of every key of the batch, looked up with one MultiGet rather than a Get per entry.
+        var latest = new Dictionary<byte[], (byte[] LatestKey, ulong Revision, byte[]? Row)>(writes.Count, ByteArrayComparer.Instance);
+        var lookups = new List<byte[]>(writes.Count);
+        foreach (var w in writes)
+        {
+            if (!latest.ContainsKey(w.StoredKey))
+            {
+                var latestKey = LatestKey(w.StoredKey);
+                latest[w.StoredKey] = (latestKey, 0, null);
+                lookups.Add(latestKey);
+            }
+        }
+
+        if (lookups.Count > 0)
+        {
+            foreach (var found in _db.MultiGet([.. lookups]))
+            {
+                if (found.Value is { } row)
+                {
+                    latest[found.Key[1..]] = (found.Key, IndexedVersion.Decode(row).Revision, row);
+                }
+            }
+        }
+
         using var batch = new WriteBatch();
-        var revisions = new Dictionary<byte[], ulong>(ByteArrayComparer.Instance);
         for (int i = 0; i < writes.Count; i++)
         {
             var w = writes[i];
-            if (!revisions.TryGetValue(w.StoredKey, out ulong previous))
+            var (latestKey, previous, previousRow) = latest[w.StoredKey];
+            ulong revision = previous + 1;
+            var row = new IndexedVersion(w.TxId, revision, w.Segment, w.ValueOffset, w.ValueLength, w.EntryIndex, w.Deleted, w.ExpiresAt).Encode();
+            if (revision >= 2)
             {
-                previous = GetLatest(w.StoredKey)?.Revision ?? 0;
+                if (previous == 1)
+                {
+                    batch.Put(VersionKey(w.StoredKey, 1), previousRow!);
+                }
+
+                batch.Put(VersionKey(w.StoredKey, revision), row);
             }
 
-            ulong revision = previous + 1;
-            revisions[w.StoredKey] = revision;
-            var version = new IndexedVersion(w.TxId, revision, w.Segment, w.ValueOffset, w.ValueLength, w.EntryIndex, w.Deleted, w.ExpiresAt).Encode();
-            batch.Put(VersionKey(w.StoredKey, revision), version);
-            batch.Put(LatestKey(w.StoredKey), version);
+            batch.Put(latestKey, row);
+            latest[w.StoredKey] = (latestKey, revision, row);
         }
 
         var indexed = new byte[8];
@@ -109,7 +147,16 @@ internal sealed class KeyIndex : IDisposable
 
     public IndexedVersion? GetLatest(ReadOnlySpan<byte> storedKey) => Decode(_db.Get(LatestKey(storedKey)));
 
-    public IndexedVersion? GetRevision(ReadOnlySpan<byte> storedKey, ulong revision) => Decode(_db.Get(VersionKey(storedKey, revision)));
+    public IndexedVersion? GetRevision(ReadOnlySpan<byte> storedKey, ulong revision)
+    {
+        var version = Decode(_db.Get(VersionKey(storedKey, revision)));
+        if (version is null && revision == 1 && GetLatest(storedKey) is { Revision: 1 } only)
+        {
+            return only; // a key with one version has only its latest row
+        }
+
+        return version;
+    }
 
     /// <summary>The version written in exactly tx <paramref name="txId"/>, by binary search over the revisions.</summary>
     public IndexedVersion? GetAtTx(ReadOnlySpan<byte> storedKey, ulong txId)
@@ -146,6 +193,16 @@ internal sealed class KeyIndex : IDisposable
     /// <summary>Versions of a key from revision <paramref name="from"/> on (ascending) or down (descending).</summary>
     public IEnumerable<IndexedVersion> History(byte[] storedKey, ulong from, bool descending)
     {
+        if (GetLatest(storedKey) is { Revision: 1 } only)
+        {
+            if (from == 1)
+            {
+                yield return only;
+            }
+
+            yield break;
+        }
+
         var prefix = VersionPrefix(storedKey);
         using var iterator = _db.NewIterator();
         if (descending)

@@ -110,7 +110,17 @@ public static class DatabaseVerifier
                             indexed = value.Length == 8 ? BinaryPrimitives.ReadUInt64BigEndian(value) : ulong.MaxValue;
                             break;
                         case (byte)'L':
-                            CheckVersion(log, locations, key[1..], IndexedVersion.Decode(value), walk.LastTxId);
+                            var latest = IndexedVersion.Decode(value);
+                            CheckVersion(log, locations, key[1..], latest, walk.LastTxId);
+                            if (latest.Revision == 1)
+                            {
+                                versions++; // a key with one version has no history row
+                            }
+                            else if (db.Get(HistoryKey(key.AsSpan(1), latest.Revision)) is not { } history || !history.AsSpan().SequenceEqual(value))
+                            {
+                                throw new FormatException($"the latest row of a key (revision {latest.Revision}) has no matching history row");
+                            }
+
                             break;
                         case (byte)'H':
                             int length = BinaryPrimitives.ReadUInt16BigEndian(key.AsSpan(1));
@@ -155,6 +165,16 @@ public static class DatabaseVerifier
         {
             report.Problems.Add(new VerifyProblem(indexFolder, 0, 0, $"the key index is damaged: {e.Message}", Rebuildable: true));
         }
+    }
+
+    private static byte[] HistoryKey(ReadOnlySpan<byte> storedKey, ulong revision)
+    {
+        var key = new byte[1 + sizeof(ushort) + storedKey.Length + sizeof(ulong)];
+        key[0] = (byte)'H';
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(1), (ushort)storedKey.Length);
+        storedKey.CopyTo(key.AsSpan(3));
+        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(3 + storedKey.Length), revision);
+        return key;
     }
 
     // An index entry must point at the entry of its tx that has its key, value position and metadata.
