@@ -41,13 +41,18 @@ internal sealed class FileTreeNodeStore : ITreeNodeStore, IDisposable
     public Digest Read(long position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        lock (_lock)
+
+        // Written nodes never change, so proofs read them without the lock; only the pending tail needs it.
+        if (position >= Volatile.Read(ref _flushed))
         {
-            if (position >= _flushed)
+            lock (_lock)
             {
-                int index = checked((int)(position - _flushed));
-                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _pending.Count, nameof(position));
-                return _pending[index];
+                if (position >= _flushed)
+                {
+                    int index = checked((int)(position - _flushed));
+                    ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _pending.Count, nameof(position));
+                    return _pending[index];
+                }
             }
         }
 
@@ -96,7 +101,7 @@ internal sealed class FileTreeNodeStore : ITreeNodeStore, IDisposable
         _file.Write(at * Digest.Size, bytes);
         lock (_lock)
         {
-            _flushed += nodes.Length;
+            Volatile.Write(ref _flushed, _flushed + nodes.Length);
             _pending.RemoveRange(0, nodes.Length);
         }
     }
