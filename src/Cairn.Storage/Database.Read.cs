@@ -317,12 +317,7 @@ public sealed partial class Database
     private byte[] ReadRecord(ulong txId)
     {
         var position = _locations.Get(txId) ?? throw Damaged(txId, "its location is missing");
-        var record = new byte[position.Length];
-        if (!_log.Read(position.Segment, position.Offset, record)
-            || !TxRecord.TryReadPrefix(record, out var prefix)
-            || prefix.TxId != txId
-            || prefix.Length != position.Length
-            || !TxRecord.ChecksumMatches(record))
+        if (!_log.TryReadRecord(position, txId, out var record))
         {
             throw Damaged(txId, $"the record at {_log.PathOf(position.Segment)} offset {position.Offset} does not match its checksum");
         }

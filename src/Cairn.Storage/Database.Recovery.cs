@@ -125,7 +125,7 @@ public sealed partial class Database
             LogPosition? resume = null;
             for (ulong k = known; k >= 1 && k + ChainCheckDepth > known; k--)
             {
-                if (locations.Get(k) is { } position && TryReadRecord(log, position, k, out _))
+                if (locations.Get(k) is { } position && log.TryReadRecord(position, k, out _))
                 {
                     valid = k;
                     resume = position;
@@ -157,7 +157,7 @@ public sealed partial class Database
                     }
 
                     var position = new LogPosition(segment, offset, (int)p.Length);
-                    if (!TryReadRecord(log, position, expected, out _))
+                    if (!log.TryReadRecord(position, expected, out _))
                     {
                         break;
                     }
@@ -169,8 +169,7 @@ public sealed partial class Database
 
                 // End of this segment's records: only zeros may follow, unless the last write was torn.
                 bool laterSegment = segments.Contains(segment + 1);
-                long lastNonZero = LastNonZero(log, segment, offset, length);
-                if (lastNonZero >= offset)
+                if (log.LastNonZero(segment, offset, length) is long lastNonZero)
                 {
                     if (FindValidRecord(log, segment, offset + 1, length, expected) is long at)
                     {
@@ -242,25 +241,7 @@ public sealed partial class Database
             return log.Read(segment, SegmentHeader.Size, prefix)
                 && TxRecord.TryReadPrefix(prefix, out var p)
                 && p.TxId == expected
-                && TryReadRecord(log, new LogPosition(segment, SegmentHeader.Size, (int)p.Length), expected, out _);
-        }
-
-        private static long LastNonZero(SegmentLog log, uint segment, long from, long to)
-        {
-            var chunk = new byte[1 << 20];
-            long last = from - 1;
-            for (long at = from; at < to; at += chunk.Length)
-            {
-                int length = (int)Math.Min(chunk.Length, to - at);
-                log.Read(segment, at, chunk.AsSpan(0, length));
-                int index = chunk.AsSpan(0, length).LastIndexOfAnyExcept((byte)0);
-                if (index >= 0)
-                {
-                    last = at + index;
-                }
-            }
-
-            return last;
+                && log.TryReadRecord(new LogPosition(segment, SegmentHeader.Size, (int)p.Length), expected, out _);
         }
 
         // Any well-formed record with a tx id at or after the expected one, starting in [from, to).
@@ -288,7 +269,7 @@ public sealed partial class Database
                         && TxRecord.TryReadPrefix(prefix, out var p)
                         && p.TxId >= expected
                         && p.Length <= to - candidate
-                        && TryReadRecord(log, new LogPosition(segment, candidate, (int)p.Length), p.TxId, out _))
+                        && log.TryReadRecord(new LogPosition(segment, candidate, (int)p.Length), p.TxId, out _))
                     {
                         return candidate;
                     }
@@ -305,33 +286,11 @@ public sealed partial class Database
             return null;
         }
 
-        private static bool TryReadRecord(SegmentLog log, LogPosition position, ulong txId, out byte[] record)
-        {
-            record = [];
-            if (position.Length < TxRecord.HeaderSize + TxRecord.ChecksumSize || position.Length > 1 << 30)
-            {
-                return false;
-            }
-
-            var bytes = new byte[position.Length];
-            if (!log.Read(position.Segment, position.Offset, bytes)
-                || !TxRecord.TryReadPrefix(bytes, out var p)
-                || p.TxId != txId
-                || p.Length != position.Length
-                || !TxRecord.ChecksumMatches(bytes))
-            {
-                return false;
-            }
-
-            record = bytes;
-            return true;
-        }
-
         private static (TxHeader Header, Digest Alh, LogPosition Position, byte[] Record) ReadRecordAt(SegmentLog log, TxLocationFile locations, ulong txId)
         {
             var position = locations.Get(txId)
                 ?? throw new IntegrityException(IntegrityFailure.DataMismatch, $"Tx {txId} has no location after recovery.");
-            if (!TryReadRecord(log, position, txId, out var record))
+            if (!log.TryReadRecord(position, txId, out var record))
             {
                 throw new IntegrityException(IntegrityFailure.DataMismatch, $"{log.PathOf(position.Segment)} offset {position.Offset}: tx {txId} does not match its checksum.");
             }

@@ -48,7 +48,7 @@ public sealed class AppendOnlyTree
             }
         }
 
-        _root = FoldPeaks(_peaks);
+        _root = MerkleHash.FoldPeaks(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks));
     }
 
     /// <summary>Number of leaves (transactions linked).</summary>
@@ -112,7 +112,7 @@ public sealed class AppendOnlyTree
         _store.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending));
         _peaks.Add(node);
         _size = index + 1;
-        _root = FoldPeaks(_peaks);
+        _root = MerkleHash.FoldPeaks(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks));
         return _size;
     }
 
@@ -287,22 +287,6 @@ public sealed class AppendOnlyTree
         }
 
         return size > 1 && proof.Length == 2 && MerkleHash.Node(proof[1], proof[0]) == iRoot;
-    }
-
-    private static Digest FoldPeaks(List<Digest> peaks)
-    {
-        if (peaks.Count == 0)
-        {
-            return Digest.Zero;
-        }
-
-        var root = peaks[^1];
-        for (int k = peaks.Count - 2; k >= 0; k--)
-        {
-            root = MerkleHash.Node(peaks[k], root);
-        }
-
-        return root;
     }
 
     // MTH of leaves [lo, hi): ranges produced by the RFC recursion are always aligned, so a power-of-two range is one stored node.

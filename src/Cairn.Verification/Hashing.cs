@@ -37,6 +37,26 @@ public static class MerkleHash
         right.WriteTo(buffer[(1 + Digest.Size)..]);
         return Digest.Compute(buffer);
     }
+
+    /// <summary>
+    /// The root of a tree of RFC 6962 shape from the roots of its perfect subtrees, largest (leftmost) first:
+    /// H(p1, H(p2, … H(pk−1, pk))). 32 zero bytes for no peaks (immudb's root of an empty tree).
+    /// </summary>
+    public static Digest FoldPeaks(ReadOnlySpan<Digest> peaks)
+    {
+        if (peaks.IsEmpty)
+        {
+            return Digest.Zero;
+        }
+
+        var root = peaks[^1];
+        for (int k = peaks.Length - 2; k >= 0; k--)
+        {
+            root = Node(peaks[k], root);
+        }
+
+        return root;
+    }
 }
 
 /// <summary>

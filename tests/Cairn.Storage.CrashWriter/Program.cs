@@ -1,9 +1,9 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Cairn.Storage;
+using Cairn.Storage.CrashWriter;
 
 // Usage: CrashWriter FOLDER RUN THREADS
 // Writes until killed. After each commit returns (the tx is durable) it prints "ACK <txid> <key>[,<key>…]".
@@ -40,20 +40,3 @@ var writers = Enumerable.Range(0, threads).Select(t => Task.Run(async () =>
 })).ToArray();
 await Task.WhenAll(writers);
 return 0;
-
-/// <summary>The value written for a key: 16 to 1,039 bytes derived from its hash.</summary>
-internal static class CrashWorkload
-{
-    public static byte[] ValueOf(string key)
-    {
-        var hash = SHA256.HashData(Encoding.ASCII.GetBytes(key));
-        int length = 16 + (((hash[0] << 8) | hash[1]) % 1024);
-        var value = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
-            value[i] = hash[i % hash.Length];
-        }
-
-        return value;
-    }
-}

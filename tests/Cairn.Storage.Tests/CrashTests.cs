@@ -1,8 +1,8 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
+using Cairn.Storage.CrashWriter;
 using Cairn.Storage.Verify;
 
 namespace Cairn.Storage.Tests;
@@ -45,7 +45,7 @@ public sealed class CrashTests : IDisposable
                     for (int k = 0; k < keys.Length; k++)
                     {
                         Assert.Equal(Encoding.ASCII.GetBytes(keys[k]), tx.Entries[k].StoredKey[1..]);
-                        byte[] expected = ValueOf(keys[k]);
+                        byte[] expected = CrashWorkload.ValueOf(keys[k]);
                         Assert.Equal(expected, tx.Entries[k].StoredValue![1..]);
                         Assert.Equal(expected, (await db.GetAsync(Encoding.ASCII.GetBytes(keys[k]))).Value);
                     }
@@ -109,18 +109,5 @@ public sealed class CrashTests : IDisposable
             // A line cut by the kill is not an acknowledgement the test can rely on; complete lines are.
             return [.. acks];
         }
-    }
-
-    private static byte[] ValueOf(string key)
-    {
-        var hash = SHA256.HashData(Encoding.ASCII.GetBytes(key));
-        int length = 16 + (((hash[0] << 8) | hash[1]) % 1024);
-        var value = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
-            value[i] = hash[i % hash.Length];
-        }
-
-        return value;
     }
 }

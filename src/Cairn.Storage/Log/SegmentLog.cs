@@ -127,6 +127,48 @@ internal sealed class SegmentLog : IDisposable
     /// <summary>Reads <paramref name="buffer"/>.Length bytes at a position; false when the file is shorter.</summary>
     public bool Read(uint segment, long offset, Span<byte> buffer) => File(segment).Read(offset, buffer) == buffer.Length;
 
+    /// <summary>The offset of the last non-zero byte in [<paramref name="from"/>, <paramref name="to"/>) of a segment, or null when all are zero.</summary>
+    public long? LastNonZero(uint segment, long from, long to)
+    {
+        var chunk = new byte[1 << 20];
+        long? last = null;
+        for (long at = from; at < to; at += chunk.Length)
+        {
+            int length = (int)Math.Min(chunk.Length, to - at);
+            Read(segment, at, chunk.AsSpan(0, length));
+            int index = chunk.AsSpan(0, length).LastIndexOfAnyExcept((byte)0);
+            if (index >= 0)
+            {
+                last = at + index;
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>Reads the record of tx <paramref name="txId"/> at <paramref name="position"/>; false unless its magic, id, length and checksum hold.</summary>
+    public bool TryReadRecord(LogPosition position, ulong txId, out byte[] record)
+    {
+        record = [];
+        if (position.Length < TxRecord.HeaderSize + TxRecord.ChecksumSize || position.Length > 1 << 30)
+        {
+            return false;
+        }
+
+        var bytes = new byte[position.Length];
+        if (!Read(position.Segment, position.Offset, bytes)
+            || !TxRecord.TryReadPrefix(bytes, out var prefix)
+            || prefix.TxId != txId
+            || prefix.Length != position.Length
+            || !TxRecord.ChecksumMatches(bytes))
+        {
+            return false;
+        }
+
+        record = bytes;
+        return true;
+    }
+
     /// <summary>Starts creating the segment after the current one in the background.</summary>
     public void PrepareNext()
     {

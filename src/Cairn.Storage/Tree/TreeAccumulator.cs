@@ -14,24 +14,7 @@ internal sealed class TreeAccumulator
 
     public ulong Size { get; private set; }
 
-    public Digest Root
-    {
-        get
-        {
-            if (_peaks.Count == 0)
-            {
-                return Digest.Zero;
-            }
-
-            var root = _peaks[^1];
-            for (int k = _peaks.Count - 2; k >= 0; k--)
-            {
-                root = MerkleHash.Node(_peaks[k], root);
-            }
-
-            return root;
-        }
-    }
+    public Digest Root => MerkleHash.FoldPeaks(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks));
 
     /// <summary>Appends the leaf of <paramref name="alh"/>; <paramref name="written"/> receives the nodes the store holds for it, in order.</summary>
     public void Append(in Digest alh, List<Digest> written)

@@ -305,7 +305,7 @@ public static class DatabaseVerifier
                 }
 
                 // After the last record of a segment only zeros may follow.
-                if (LastNonZero(segment, offset, length) is long garbage)
+                if (_log.LastNonZero(segment, offset, length) is long garbage)
                 {
                     bool lastSegment = s == segments.Count - 1 || !HasRecords(segments[s + 1]);
                     if (!lastSegment || _meta is { Clean: true })
@@ -499,24 +499,6 @@ public static class DatabaseVerifier
         {
             var prefix = new byte[8];
             return _log.Read(segment, SegmentHeader.Size, prefix) && prefix.AsSpan().IndexOfAnyExcept((byte)0) >= 0;
-        }
-
-        private long? LastNonZero(uint segment, long from, long to)
-        {
-            var chunk = new byte[1 << 20];
-            long? last = null;
-            for (long at = from; at < to; at += chunk.Length)
-            {
-                int length = (int)Math.Min(chunk.Length, to - at);
-                _log.Read(segment, at, chunk.AsSpan(0, length));
-                int index = chunk.AsSpan(0, length).LastIndexOfAnyExcept((byte)0);
-                if (index >= 0)
-                {
-                    last = at + index;
-                }
-            }
-
-            return last;
         }
 
         private void Fail(string file, long offset, ulong txId, string message) =>
