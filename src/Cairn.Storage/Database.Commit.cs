@@ -22,7 +22,10 @@ public sealed partial class Database
     private bool _stopCommitter;
     private bool _stopIndexer;
 
+    private const long DerivedSyncIntervalMs = 1000;
+
     // Owned by the committer thread.
+    private long _derivedSyncedAt = Environment.TickCount64;
     private ulong _lastTxId;
     private Digest _lastAlh;
 
@@ -212,6 +215,16 @@ public sealed partial class Database
 
             _locations.Flush();
             _treeStore.Flush();
+
+            // Derived files are synced about once a second, so that recovery after a crash rescans at most the
+            // log written since then instead of everything since the last clean close.
+            long now = Environment.TickCount64;
+            if (now - _derivedSyncedAt >= DerivedSyncIntervalMs)
+            {
+                _locations.Sync();
+                _treeStore.Sync();
+                _derivedSyncedAt = now;
+            }
         }
         catch (Exception e)
         {
