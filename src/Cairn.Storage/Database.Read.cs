@@ -47,7 +47,8 @@ public sealed partial class Database
             }
         }
 
-        if (version is not { } found || found.Deleted)
+        // As immudb 1.2+: a deleted or expired version is not found, whether asked for as latest, at a tx or a revision.
+        if (version is not { } found || found.IsGoneAt(now))
         {
             throw StorageException.KeyNotFound();
         }
@@ -208,9 +209,9 @@ public sealed partial class Database
             var target = member.AtTx > 0
                 ? _index.GetAtTx(KeyValueEncoding.StoredKey(member.Key), member.AtTx)
                 : _index.GetLatest(KeyValueEncoding.StoredKey(member.Key));
-            if (target is not { } t || t.Deleted || (member.AtTx == 0 && t.IsGoneAt(now)))
+            if (target is not { } t || t.IsGoneAt(now))
             {
-                continue;
+                continue; // as a get of the member at atTx: deleted or expired versions are not found
             }
 
             Entry entry;

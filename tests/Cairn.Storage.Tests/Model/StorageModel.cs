@@ -56,7 +56,7 @@ internal sealed record ModelTx(ulong Id, long Timestamp, int Version, IReadOnlyL
 /// </summary>
 /// <remarks>
 /// Where §5 is silent the model follows the engine: deleting a gone key is "key not found"; atTx and atRevision reads
-/// return expired versions (immudb 1.2+ answers "key not found"); a deleted or expired plain key may become a
+/// return "key not found" for expired versions, as immudb 1.2+; a deleted or expired plain key may become a
 /// reference; Count counts references whose target is gone (Scan skips them); ZScan skips members whose key is gone;
 /// boundRef with atTx 0 needs the target set earlier in the same request; a delete stores the value 0x00; error
 /// precedence is request checks, then preconditions, then operations in order.
@@ -325,7 +325,7 @@ internal sealed class StorageModel
             }
         }
 
-        if (version is null || version.Kind == VersionKind.Deleted)
+        if (version is null || version.IsGoneAt(now))
         {
             throw new ModelRejection(StorageErrorCode.KeyNotFound);
         }
