@@ -36,6 +36,8 @@ public sealed class FaultInjectionTests : IDisposable
         var failures = new List<StorageException>();
         using (var db = Database.Open(_folder.Path, new DatabaseOptions { Device = device, SegmentSize = 64 << 10 }))
         {
+            // The fault is meant for a commit, not for the next segment the engine prepares in the background.
+            await WaitForPreparedSegment(64 << 10);
             device.Arm(fault, nth, spaceLeft: 100);
             await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
             {
@@ -107,6 +109,19 @@ public sealed class FaultInjectionTests : IDisposable
             db.Dispose();
             await AssertAllPresent(acknowledged);
         }
+    }
+
+    private async Task WaitForPreparedSegment(long segmentSize)
+    {
+        string next = Path.Combine(_folder.Path, "log", "00000002.seg");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(File.Exists(next) && new FileInfo(next).Length == segmentSize))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the engine did not prepare its next segment");
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(200); // its final fdatasync
     }
 
     private async Task AssertAllPresent(List<(ulong TxId, string Key)> acknowledged)
