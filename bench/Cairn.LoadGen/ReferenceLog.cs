@@ -34,7 +34,9 @@ internal sealed class ReferenceLog : ITarget
     private readonly string _folder;
     private readonly long _segmentSize;
     private readonly bool _merkle;
+    private readonly bool _ledger;
     private readonly bool _indexed;
+    private readonly List<byte[]> _peaks = [];
     private readonly object _queueLock = new();
     private readonly Thread _writer;
     private readonly Dictionary<UInt128, Location> _index = [];
@@ -52,11 +54,15 @@ internal sealed class ReferenceLog : ITarget
     private long _offset;
     private byte[] _buffer = new byte[1 << 20];
 
-    public ReferenceLog(string folder, long segmentSize, bool merkle, bool indexed)
+    // ledger: also do the hashing immudb's format asks of every transaction (as the shared roofline program does):
+    // eH as a Merkle root, inner hash over (ts, n, eH, blTxId, blRoot), Alh over (id, prevAlh, inner), and the root
+    // of the tree over all Alhs, which every header carries.
+    public ReferenceLog(string folder, long segmentSize, bool merkle, bool indexed, bool ledger = false)
     {
         _folder = folder;
         _segmentSize = segmentSize;
-        _merkle = merkle;
+        _merkle = merkle || ledger;
+        _ledger = ledger;
         _indexed = indexed;
         Directory.CreateDirectory(folder);
         _segments = [CreateSegment(0)];
@@ -317,8 +323,21 @@ internal sealed class ReferenceLog : ITarget
             pending.EntriesHash.CopyTo(record[16..]);
             BinaryPrimitives.WriteUInt64LittleEndian(chain, id);
             _lastAlh.CopyTo(chain[8..]);
-            pending.EntriesHash.CopyTo(chain[40..]);
+            if (_ledger)
+            {
+                LedgerInnerHash(id, pending, chain[40..]);
+            }
+            else
+            {
+                pending.EntriesHash.CopyTo(chain[40..]);
+            }
+
             SHA256.HashData(chain, _lastAlh);
+            if (_ledger)
+            {
+                AppendToTree(_lastAlh);
+            }
+
             _lastAlh.CopyTo(record[48..]);
             pending.Payload.CopyTo(record[HeaderSize..]);
             if (pending.ValueOffsets is { } valueOffsets && pending.Entries is { } entries)
@@ -370,6 +389,58 @@ internal sealed class ReferenceLog : ITarget
     }
 
     private readonly record struct Location(int Segment, long Offset, int Length);
+
+    // inner = H(ts || n || eH || blTxId || blRoot) with blTxId = id − 1 and blRoot the root over Alh(1..id−1).
+    private void LedgerInnerHash(ulong id, Pending pending, Span<byte> inner)
+    {
+        Span<byte> header = stackalloc byte[8 + 4 + 32 + 8 + 32];
+        BinaryPrimitives.WriteInt64BigEndian(header, 1_700_000_000);
+        BinaryPrimitives.WriteInt32BigEndian(header[8..], pending.Count);
+        pending.EntriesHash.CopyTo(header[12..]);
+        BinaryPrimitives.WriteUInt64BigEndian(header[44..], id - 1);
+        TreeRoot(header[52..]);
+        SHA256.HashData(header, inner);
+    }
+
+    // The tree over all Alhs kept as its peaks: append the leaf H(0x00 || alh), merging completed subtrees.
+    private void AppendToTree(ReadOnlySpan<byte> alh)
+    {
+        Span<byte> leafInput = stackalloc byte[33];
+        leafInput[0] = 0x00;
+        alh.CopyTo(leafInput[1..]);
+        var node = SHA256.HashData(leafInput);
+        Span<byte> pair = stackalloc byte[65];
+        for (ulong size = _lastId - 1; (size & 1) == 1; size >>= 1)
+        {
+            pair[0] = 0x01;
+            _peaks[^1].CopyTo(pair[1..]);
+            node.CopyTo(pair[33..]);
+            _peaks.RemoveAt(_peaks.Count - 1);
+            node = SHA256.HashData(pair);
+        }
+
+        _peaks.Add(node);
+    }
+
+    // Root = H(p1, H(p2, … H(pk−1, pk))) over the peaks, largest first; 32 zero bytes while empty.
+    private void TreeRoot(Span<byte> root)
+    {
+        if (_peaks.Count == 0)
+        {
+            root.Clear();
+            return;
+        }
+
+        Span<byte> pair = stackalloc byte[65];
+        _peaks[^1].CopyTo(root);
+        for (int k = _peaks.Count - 2; k >= 0; k--)
+        {
+            pair[0] = 0x01;
+            _peaks[k].CopyTo(pair[1..]);
+            root[..32].CopyTo(pair[33..]);
+            SHA256.HashData(pair, root);
+        }
+    }
 
     private sealed class Pending
     {
