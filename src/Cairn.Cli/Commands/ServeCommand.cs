@@ -21,7 +21,7 @@ internal static class ServeCommand
         command.SetAction(parse =>
         {
             string folder = Path.GetFullPath(parse.GetValue(dir)!);
-            Console.Error.WriteLine($"cairn serve: the server is not built yet (the storage engine and server come next); data folder would be {folder}.");
+            Console.Error.WriteLine($"cairn serve: the server is not built yet (the embedded engine is; the gRPC server comes next); data folder would be {folder}.");
             return Unavailable;
         });
         return command;
