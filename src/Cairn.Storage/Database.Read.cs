@@ -91,7 +91,7 @@ public sealed partial class Database
         long now = _options.UnixTimeSeconds();
         ulong from = options.Desc ? count - options.Offset : options.Offset + 1;
         var entries = new List<Entry>();
-        foreach (var version in _index.History(storedKey, from, options.Desc))
+        foreach (var version in _index.History(storedKey, latest, from, options.Desc))
         {
             var stored = ReadStoredValue(version);
             entries.Add(new Entry(version.TxId, key, stored[1..], version.Revision, MetadataOf(version), null, version.ExpiresAt is long at && at <= now));
@@ -289,16 +289,13 @@ public sealed partial class Database
         }
 
         var position = _locations.Get(txId) ?? throw Damaged(txId, "its location is missing");
-        int prefixLength = Math.Min(position.Length, TxRecord.HeaderSize + ushort.MaxValue);
-        var prefix = new byte[Math.Min(prefixLength, TxRecord.HeaderSize + 512)];
-        if (!_log.Read(position.Segment, position.Offset, prefix) || !TxRecord.TryReadPrefix(prefix, out var p) || p.TxId != txId)
+        var prefix = new byte[Math.Min(position.Length, TxRecord.MaxHeaderSize)];
+        if (!_log.Read(position.Segment, position.Offset, prefix)
+            || !TxRecord.TryReadPrefix(prefix, out var p)
+            || p.TxId != txId
+            || TxRecord.HeaderSize + p.TxMetadataLength > prefix.Length)
         {
             throw Damaged(txId, "its record header is unreadable");
-        }
-
-        if (TxRecord.HeaderSize + p.TxMetadataLength > prefix.Length)
-        {
-            return TxRecord.ReadHeader(ReadRecord(txId), out _);
         }
 
         return TxRecord.ReadHeader(prefix, out _);

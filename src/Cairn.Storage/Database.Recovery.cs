@@ -74,7 +74,11 @@ public sealed partial class Database
                 }
 
                 index = OpenIndex(indexFolder, log, locations, lastTx, logger);
-                Meta.Write(device, folder, meta with { Name = options.Name, Clean = false });
+                if (meta.Clean || meta.Name != options.Name)
+                {
+                    // From here on a crash must be recognised as one: the log may end in a torn write.
+                    Meta.Write(device, folder, meta with { Name = options.Name, Clean = false });
+                }
                 var database = new Database(folder, options, log, locations, treeStore, tree, index, new CommittedState(lastTx, lastAlh));
                 database.Start();
                 if (lastTx == 0)

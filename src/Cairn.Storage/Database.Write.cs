@@ -80,9 +80,11 @@ public sealed partial class Database
         }
 
         var storedKeys = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        var storedKeysInOrder = new byte[operations.Count][];
         bool stateless = preconditions.Count == 0;
-        foreach (var op in operations)
+        for (int i = 0; i < operations.Count; i++)
         {
+            var op = operations[i];
             byte[] storedKey = op switch
             {
                 Operation.Put s => CheckKey(s.Entry.Key),
@@ -91,6 +93,7 @@ public sealed partial class Database
                 Operation.ZAdd z => CheckZAdd(z),
                 _ => throw StorageException.IllegalArguments("unknown operation"),
             };
+            storedKeysInOrder[i] = storedKey;
             if (op is Operation.Put { Entry: var kv })
             {
                 CheckValue(kv);
@@ -122,7 +125,13 @@ public sealed partial class Database
         var pending = new PendingTx(operations, preconditions) { NeedsState = !stateless };
         if (stateless)
         {
-            pending.Entries = [.. operations.Select(op => SetEntry(((Operation.Put)op).Entry))];
+            var entries = new PreparedEntry[operations.Count];
+            for (int i = 0; i < entries.Length; i++)
+            {
+                entries[i] = SetEntry(storedKeysInOrder[i], ((Operation.Put)operations[i]).Entry);
+            }
+
+            pending.Entries = entries;
             Seal(pending);
         }
 
@@ -138,8 +147,8 @@ public sealed partial class Database
         }
     }
 
-    private static PreparedEntry SetEntry(KeyValue kv) =>
-        PreparedEntry.Create(KeyValueEncoding.StoredKey(kv.Key), KeyValueEncoding.PlainValue(kv.Value), kv.Metadata);
+    private static PreparedEntry SetEntry(byte[] storedKey, KeyValue kv) =>
+        PreparedEntry.Create(storedKey, KeyValueEncoding.PlainValue(kv.Value), kv.Metadata);
 
     private byte[] CheckKey(byte[]? key)
     {
@@ -234,7 +243,7 @@ public sealed partial class Database
         {
             entries[i] = pending.Operations[i] switch
             {
-                Operation.Put s => SetEntry(s.Entry),
+                Operation.Put s => SetEntry(KeyValueEncoding.StoredKey(s.Entry.Key), s.Entry),
                 Operation.Delete d => DeleteEntry(d, now),
                 Operation.Reference r => ReferenceEntry(r, txId, setEarlier, now),
                 Operation.ZAdd z => ZAddEntry(z, txId, setEarlier, now),

@@ -42,7 +42,7 @@ public static class MerkleHash
     /// The root of a tree of RFC 6962 shape from the roots of its perfect subtrees, largest (leftmost) first:
     /// H(p1, H(p2, … H(pk−1, pk))). 32 zero bytes for no peaks (immudb's root of an empty tree).
     /// </summary>
-    public static Digest FoldPeaks(ReadOnlySpan<Digest> peaks)
+    internal static Digest FoldPeaks(ReadOnlySpan<Digest> peaks)
     {
         if (peaks.IsEmpty)
         {

@@ -24,6 +24,9 @@ internal static class TxRecord
 {
     public const uint Magic = 0x43545831; // "CTX1"
     public const int HeaderSize = 168;
+
+    /// <summary>The fixed fields plus the largest tx metadata (truncation point and 256 extra bytes).</summary>
+    public const int MaxHeaderSize = HeaderSize + 1 + sizeof(ulong) + 1 + sizeof(ushort) + TxMetadata.MaxExtraSize;
     public const int ChecksumSize = 4;
     public const int EntryFixedSize = sizeof(ushort) + sizeof(ushort) + sizeof(uint) + Digest.Size;
 

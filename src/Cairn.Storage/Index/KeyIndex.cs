@@ -25,9 +25,17 @@ internal readonly record struct IndexWrite(ulong TxId, byte[] StoredKey, uint Se
 /// </remarks>
 internal sealed class KeyIndex : IDisposable
 {
-    private const byte LatestTable = (byte)'L';
-    private const byte HistoryTable = (byte)'H';
-    private static readonly byte[] IndexedTxKey = "Mindexed-tx"u8.ToArray();
+    /// <summary>First byte of a latest row's key.</summary>
+    internal const byte LatestTable = (byte)'L';
+
+    /// <summary>First byte of a history row's key.</summary>
+    internal const byte HistoryTable = (byte)'H';
+
+    /// <summary>First byte of the key of the last applied tx.</summary>
+    internal const byte MetaTable = (byte)'M';
+
+    /// <summary>Key of the last applied tx, stored in the same batch as the rows.</summary>
+    internal static readonly byte[] IndexedTxKey = [MetaTable, .. "indexed-tx"u8];
     private static readonly byte[] LatestTableEnd = [LatestTable + 1];
 
     private readonly RocksDb _db;
@@ -171,13 +179,17 @@ internal sealed class KeyIndex : IDisposable
     /// <summary>The version written in exactly tx <paramref name="txId"/>, by binary search over the revisions.</summary>
     public IndexedVersion? GetAtTx(ReadOnlySpan<byte> storedKey, ulong txId)
     {
-        var latest = GetLatest(storedKey);
-        if (latest is null)
+        if (GetLatest(storedKey) is not { } latest)
         {
             return null;
         }
 
-        ulong low = 1, high = latest.Value.Revision;
+        if (latest.Revision == 1)
+        {
+            return latest.TxId == txId ? latest : null;
+        }
+
+        ulong low = 1, high = latest.Revision;
         while (low <= high)
         {
             ulong mid = low + ((high - low) / 2);
@@ -200,14 +212,15 @@ internal sealed class KeyIndex : IDisposable
         return null;
     }
 
-    /// <summary>Versions of a key from revision <paramref name="from"/> on (ascending) or down (descending).</summary>
-    public IEnumerable<IndexedVersion> History(byte[] storedKey, ulong from, bool descending)
+    /// <summary>Versions of a key (whose latest row is <paramref name="latest"/>) from revision <paramref name="from"/> on (ascending) or down (descending).</summary>
+    public IEnumerable<IndexedVersion> History(byte[] storedKey, IndexedVersion latest, ulong from, bool descending)
     {
-        if (GetLatest(storedKey) is { Revision: 1 } only)
+        if (latest.Revision == 1)
         {
+            // A key with one version has no history row: its latest row is its history.
             if (from == 1)
             {
-                yield return only;
+                yield return latest;
             }
 
             yield break;
@@ -307,7 +320,8 @@ internal sealed class KeyIndex : IDisposable
         return key;
     }
 
-    private static byte[] VersionKey(ReadOnlySpan<byte> storedKey, ulong revision)
+    /// <summary>'H' || u16 len || storedKey || u64 revision.</summary>
+    internal static byte[] VersionKey(ReadOnlySpan<byte> storedKey, ulong revision)
     {
         var key = new byte[1 + sizeof(ushort) + storedKey.Length + sizeof(ulong)];
         key[0] = HistoryTable;

@@ -79,12 +79,13 @@ internal sealed class TxLocationFile : IDisposable
             return null;
         }
 
-        var position = new LogPosition(
-            BinaryPrimitives.ReadUInt32BigEndian(slot),
-            BinaryPrimitives.ReadInt64BigEndian(slot[8..]),
-            (int)BinaryPrimitives.ReadUInt32BigEndian(slot[4..]));
+        var position = Decode(slot);
         return position.Segment == 0 || position.Length <= 0 || position.Offset <= 0 ? null : position;
     }
+
+    /// <summary>Reads one 16-byte entry.</summary>
+    public static LogPosition Decode(ReadOnlySpan<byte> slot) =>
+        new(BinaryPrimitives.ReadUInt32BigEndian(slot), BinaryPrimitives.ReadInt64BigEndian(slot[8..]), (int)BinaryPrimitives.ReadUInt32BigEndian(slot[4..]));
 
     public void Dispose()
     {

@@ -66,7 +66,7 @@ public static class DatabaseVerifier
         try
         {
             using var db = RocksDb.OpenReadOnly(new DbOptions(), indexFolder, false);
-            var stored = db.Get("Mindexed-tx"u8.ToArray());
+            var stored = db.Get(KeyIndex.IndexedTxKey);
             return stored is { Length: 8 } ? BinaryPrimitives.ReadUInt64BigEndian(stored) : 0;
         }
         catch (RocksDbException)
@@ -106,23 +106,23 @@ public static class DatabaseVerifier
                     var value = iterator.Value();
                     switch (key[0])
                     {
-                        case (byte)'M':
+                        case KeyIndex.MetaTable:
                             indexed = value.Length == 8 ? BinaryPrimitives.ReadUInt64BigEndian(value) : ulong.MaxValue;
                             break;
-                        case (byte)'L':
+                        case KeyIndex.LatestTable:
                             var latest = IndexedVersion.Decode(value);
                             CheckVersion(log, locations, key[1..], latest, walk.LastTxId);
                             if (latest.Revision == 1)
                             {
                                 versions++; // a key with one version has no history row
                             }
-                            else if (db.Get(HistoryKey(key.AsSpan(1), latest.Revision)) is not { } history || !history.AsSpan().SequenceEqual(value))
+                            else if (db.Get(KeyIndex.VersionKey(key.AsSpan(1), latest.Revision)) is not { } history || !history.AsSpan().SequenceEqual(value))
                             {
                                 throw new FormatException($"the latest row of a key (revision {latest.Revision}) has no matching history row");
                             }
 
                             break;
-                        case (byte)'H':
+                        case KeyIndex.HistoryTable:
                             int length = BinaryPrimitives.ReadUInt16BigEndian(key.AsSpan(1));
                             if (key.Length != 3 + length + 8)
                             {
@@ -167,16 +167,6 @@ public static class DatabaseVerifier
         }
     }
 
-    private static byte[] HistoryKey(ReadOnlySpan<byte> storedKey, ulong revision)
-    {
-        var key = new byte[1 + sizeof(ushort) + storedKey.Length + sizeof(ulong)];
-        key[0] = (byte)'H';
-        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(1), (ushort)storedKey.Length);
-        storedKey.CopyTo(key.AsSpan(3));
-        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(3 + storedKey.Length), revision);
-        return key;
-    }
-
     // An index entry must point at the entry of its tx that has its key, value position and metadata.
     private static void CheckVersion(SegmentLog log, IStorageFile locations, byte[] storedKey, IndexedVersion version, ulong lastTxId)
     {
@@ -187,7 +177,7 @@ public static class DatabaseVerifier
 
         Span<byte> slot = stackalloc byte[TxLocationFile.EntrySize];
         locations.Read((long)(version.TxId - 1) * TxLocationFile.EntrySize, slot);
-        var position = new LogPosition(BinaryPrimitives.ReadUInt32BigEndian(slot), BinaryPrimitives.ReadInt64BigEndian(slot[8..]), (int)BinaryPrimitives.ReadUInt32BigEndian(slot[4..]));
+        var position = TxLocationFile.Decode(slot);
         var record = new byte[position.Length];
         log.Read(position.Segment, position.Offset, record);
         var entries = TxRecord.ReadEntries(record, withValues: false);
@@ -219,14 +209,15 @@ public static class DatabaseVerifier
         private readonly SegmentLog _log;
         private readonly IStorageFile? _tree;
         private readonly IStorageFile? _locations;
-        private readonly TreeAccumulator _accumulator = new();
-        private readonly List<Digest> _written = [];
+        private readonly LastAppendNodeStore _appended = new();
+        private readonly AppendOnlyTree _recomputed;
         private readonly ulong _indexedTxId;
         private bool _treeDamaged;
 
         public LogWalk(IStorageDevice device, string folder, Meta? meta, VerifyReport report, ulong indexedTxId, IProgress<VerifyProgress>? progress, CancellationToken cancellationToken)
         {
             _folder = folder;
+            _recomputed = new AppendOnlyTree(_appended);
             _indexedTxId = indexedTxId;
             _meta = meta;
             _report = report;
@@ -337,7 +328,7 @@ public static class DatabaseVerifier
         private bool CheckRecord(byte[] record, LogPosition position, ref Digest previousAlh)
         {
             string path = _log.PathOf(position.Segment);
-            ulong txId = _accumulator.Size + 1;
+            ulong txId = _recomputed.Size + 1;
             TxHeader header;
             Digest storedAlh;
             StoredEntry[] entries;
@@ -388,7 +379,7 @@ public static class DatabaseVerifier
             {
                 problem = $"prevAlh does not link to tx {txId - 1}";
             }
-            else if (header.BlTxId != txId - 1 || header.BlRoot != _accumulator.Root)
+            else if (header.BlTxId != txId - 1 || header.BlRoot != _recomputed.Root)
             {
                 problem = $"blRoot is not the root of the tree over txs 1…{txId - 1}";
             }
@@ -399,7 +390,7 @@ public static class DatabaseVerifier
                 return false;
             }
 
-            _accumulator.Append(storedAlh, _written);
+            _recomputed.Append(storedAlh);
             CheckTreeNodes(txId);
             CheckLocation(txId, position);
             previousAlh = storedAlh;
@@ -423,7 +414,8 @@ public static class DatabaseVerifier
 
             long first = AppendOnlyTree.NodeCountFor(txId - 1);
             Span<byte> node = stackalloc byte[Digest.Size];
-            for (int k = 0; k < _written.Count; k++)
+            var written = _appended.LastAppended;
+            for (int k = 0; k < written.Count; k++)
             {
                 long at = (first + k) * Digest.Size;
                 if (at + Digest.Size > _tree.Length)
@@ -432,7 +424,7 @@ public static class DatabaseVerifier
                 }
 
                 _tree.Read(at, node);
-                if (new Digest(node) != _written[k])
+                if (new Digest(node) != written[k])
                 {
                     _treeDamaged = true;
                     _report.Problems.Add(new VerifyProblem(_tree.Path, at, txId, $"tree node {first + k} does not match the log", Rebuildable: true));
@@ -456,9 +448,7 @@ public static class DatabaseVerifier
 
             Span<byte> slot = stackalloc byte[TxLocationFile.EntrySize];
             _locations.Read(at, slot);
-            if (BinaryPrimitives.ReadUInt32BigEndian(slot) != position.Segment
-                || BinaryPrimitives.ReadUInt32BigEndian(slot[4..]) != (uint)position.Length
-                || BinaryPrimitives.ReadInt64BigEndian(slot[8..]) != position.Offset)
+            if (TxLocationFile.Decode(slot) != position)
             {
                 LocationsDamaged = true;
                 _report.Problems.Add(new VerifyProblem(_locations.Path, at, txId, "the location of this tx does not match the log", Rebuildable: true));
