@@ -1,0 +1,182 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using Cairn.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Engine;
+
+/// <summary>
+/// The databases of one data folder: systemdb (the catalog), defaultdb and every database created since, each
+/// in a sub-folder named after it and listed in systemdb in creation order.
+/// </summary>
+public sealed class DatabaseManager : IDisposable
+{
+    private readonly EngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly SystemCatalog _catalog;
+    private readonly SemaphoreSlim _createLock = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (DatabaseRecord Record, Database Database)> _open = new(StringComparer.Ordinal);
+    private List<DatabaseRecord> _ordered = [];
+    private bool _disposed;
+
+    private DatabaseManager(EngineOptions options, Database systemDb)
+    {
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger("Cairn.Engine.Databases");
+        _catalog = new SystemCatalog(systemDb);
+    }
+
+    /// <summary>systemdb: users, databases and settings, itself a verifiable database.</summary>
+    public Database SystemDatabase => _catalog.Database;
+
+    internal SystemCatalog Catalog => _catalog;
+
+    /// <summary>The user databases in creation order (defaultdb first; systemdb is never listed).</summary>
+    public IReadOnlyList<DatabaseRecord> List()
+    {
+        lock (_gate)
+        {
+            return _ordered;
+        }
+    }
+
+    /// <summary>The open database called <paramref name="name"/>, or null when there is none.</summary>
+    public Database? Find(string name)
+    {
+        lock (_gate)
+        {
+            return _open.TryGetValue(name, out var entry) ? entry.Database : null;
+        }
+    }
+
+    /// <summary>The record of <paramref name="name"/>, or null.</summary>
+    public DatabaseRecord? FindRecord(string name)
+    {
+        lock (_gate)
+        {
+            return _open.TryGetValue(name, out var entry) ? entry.Record : null;
+        }
+    }
+
+    internal static async Task<DatabaseManager> OpenAsync(EngineOptions options, CancellationToken cancellationToken)
+    {
+        var systemDb = Database.Open(Path.Combine(options.DataDirectory, DatabaseNames.System), DatabaseTemplate(options, DatabaseNames.System));
+        var manager = new DatabaseManager(options, systemDb);
+        try
+        {
+            var records = await manager._catalog.LoadDatabasesAsync(cancellationToken).ConfigureAwait(false);
+            if (records.Count == 0)
+            {
+                var defaultRecord = new DatabaseRecord(DatabaseNames.Default, 0, string.Empty, options.Time.GetUtcNow());
+                await manager._catalog.SaveDatabaseAsync(defaultRecord, cancellationToken).ConfigureAwait(false);
+                records.Add(defaultRecord);
+            }
+
+            foreach (var record in records)
+            {
+                manager.OpenExisting(record);
+            }
+
+            return manager;
+        }
+        catch
+        {
+            manager.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a database and records it in systemdb.</summary>
+    /// <exception cref="EngineException">The name is invalid or taken.</exception>
+    public async Task<DatabaseRecord> CreateAsync(string name, string createdBy, CancellationToken cancellationToken = default)
+    {
+        if (DatabaseNames.Problem(name) is { } problem)
+        {
+            throw EngineException.Invalid(problem);
+        }
+
+        await _createLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            DatabaseRecord record;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_open.ContainsKey(name))
+                {
+                    throw new EngineException(EngineErrorCode.AlreadyExists, $"database '{name}' already exists");
+                }
+
+                record = new DatabaseRecord(name, _ordered.Count == 0 ? 0 : _ordered[^1].Ordinal + 1, createdBy, _options.Time.GetUtcNow());
+            }
+
+            // Recorded first: a crash before the folder exists leaves a listed database that the next start creates.
+            await _catalog.SaveDatabaseAsync(record, cancellationToken).ConfigureAwait(false);
+            OpenExisting(record);
+            EngineLog.DatabaseCreated(_logger, name, createdBy);
+            return record;
+        }
+        finally
+        {
+            _createLock.Release();
+        }
+    }
+
+    private void OpenExisting(DatabaseRecord record)
+    {
+        var database = Database.Open(Path.Combine(_options.DataDirectory, record.Name), DatabaseTemplate(_options, record.Name));
+        lock (_gate)
+        {
+            _open[record.Name] = (record, database);
+            _ordered = [.. _ordered, record];
+        }
+
+        EngineLog.DatabaseOpened(_logger, record.Name, database.LastTxId);
+    }
+
+    private static DatabaseOptions DatabaseTemplate(EngineOptions options, string name) => options.DatabaseTemplate with
+    {
+        Name = name,
+        CreateIfMissing = true,
+        Logger = options.LoggerFactory.CreateLogger("Cairn.Storage." + name),
+    };
+
+    /// <summary>Finishes queued commits and closes every database, systemdb last.</summary>
+    public void Dispose()
+    {
+        List<Database> toClose;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            toClose = [.. _open.Values.Select(v => v.Database)];
+            _open.Clear();
+            _ordered = [];
+        }
+
+        foreach (var database in toClose)
+        {
+            Close(database);
+        }
+
+        Close(_catalog.Database);
+        _createLock.Dispose();
+    }
+
+    private void Close(Database database)
+    {
+        try
+        {
+            database.Dispose();
+        }
+        catch (Exception e) when (e is IOException or StorageException)
+        {
+            EngineLog.CloseFailed(_logger, e, database.Name);
+        }
+    }
+}

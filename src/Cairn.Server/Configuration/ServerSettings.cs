@@ -1,0 +1,70 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Configuration;
+
+/// <summary>How log lines are written.</summary>
+public enum LogFormat
+{
+    /// <summary>One readable line per event.</summary>
+    Text,
+
+    /// <summary>One JSON object per event.</summary>
+    Json,
+}
+
+/// <summary>
+/// Everything the server can be told. Each property has one entry in <see cref="SettingDefinitions"/>, which
+/// names its flag, environment variable and TOML key and parses it.
+/// </summary>
+public sealed record ServerSettings
+{
+    /// <summary>The data folder.</summary>
+    public string DataDirectory { get; init; } = "./data";
+
+    /// <summary>The address the gRPC port binds to.</summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>The gRPC port (0: any free port, printed at start).</summary>
+    public int Port { get; init; } = 3322;
+
+    /// <summary>The admin user's password, applied while it still has the default one.</summary>
+    public string? AdminPassword { get; init; }
+
+    /// <summary>PEM file of the ECDSA P-256 key that signs states.</summary>
+    public string? SigningKeyPath { get; init; }
+
+    /// <summary>Largest gRPC message accepted, in bytes.</summary>
+    public int MaxRecvMsgSize { get; init; } = 32 << 20;
+
+    /// <summary>Largest gRPC message sent, in bytes.</summary>
+    public int MaxSendMsgSize { get; init; } = 32 << 20;
+
+    /// <summary>Log line format.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>Least level logged.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Idle time after which a session closes.</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Most sessions open at once.</summary>
+    public int MaxSessions { get; init; } = 100;
+
+    /// <summary>Longest stored key in bytes (user key + 1 prefix byte).</summary>
+    public int MaxKeyLength { get; init; } = 1024;
+
+    /// <summary>Longest stored value in bytes (user value + 1 prefix byte).</summary>
+    public int MaxValueLength { get; init; } = 32 << 20;
+
+    /// <summary>Most entries in one transaction.</summary>
+    public int MaxTxEntries { get; init; } = 1024;
+
+    /// <summary>Most results of one scan, history or tx scan.</summary>
+    public int MaxScanLimit { get; init; } = 1000;
+
+    /// <summary>The TOML file these settings were read from, if any.</summary>
+    public string? ConfigFile { get; init; }
+}

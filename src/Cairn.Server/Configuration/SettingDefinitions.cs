@@ -1,0 +1,110 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Configuration;
+
+/// <summary>One setting: its flag (<c>--name</c>), environment variable, TOML key (the name), help and parser.</summary>
+/// <param name="Name">Kebab-case name: the flag without dashes and the TOML key.</param>
+/// <param name="Description">What it does, for <c>--help</c>.</param>
+/// <param name="Default">The default as shown in help.</param>
+/// <param name="Apply">Parses a value into the settings; throws <see cref="SettingsException"/> with the rule when invalid.</param>
+/// <param name="Secret">Whether the effective value is hidden when settings are printed.</param>
+public sealed record SettingDefinition(string Name, string Description, string Default, Func<ServerSettings, string, ServerSettings> Apply, bool Secret = false)
+{
+    /// <summary>The environment variable: CAIRN_ and the name in upper snake case.</summary>
+    public string EnvironmentVariable => "CAIRN_" + Name.ToUpperInvariant().Replace('-', '_');
+
+    /// <summary>The command-line flag.</summary>
+    public string Flag => "--" + Name;
+}
+
+/// <summary>The table of every server setting. Flags, environment variables, TOML keys and help all come from here.</summary>
+public static class SettingDefinitions
+{
+    /// <summary>The setting that names the TOML file; read before the others.</summary>
+    public static SettingDefinition Config { get; } = new("config", "TOML file with settings (keys are the flag names)", "./cairn.toml if present",
+        (s, v) => s with { ConfigFile = NonEmpty("config", v) });
+
+    /// <summary>Every setting, <see cref="Config"/> included.</summary>
+    public static IReadOnlyList<SettingDefinition> All { get; } =
+    [
+        new("dir", "data folder (created owner-only when missing)", "./data", (s, v) => s with { DataDirectory = NonEmpty("dir", v) }),
+        new("address", "address to listen on; anything but loopback needs a non-default admin password", "127.0.0.1",
+            (s, v) => s with { Address = NonEmpty("address", v) }),
+        new("port", "gRPC port (immudb API, HTTP/2 without TLS); 0 picks a free port", "3322", (s, v) => s with { Port = Int("port", v, 0, 65535) }),
+        new("admin-password", "password of the admin user 'immudb', applied while it has the default password", "immudb (default; loopback only)",
+            (s, v) => s with { AdminPassword = NonEmpty("admin-password", v) }, Secret: true),
+        new("signing-key", "PEM file of an ECDSA P-256 private key; states and verifiable answers are then signed", "none",
+            (s, v) => s with { SigningKeyPath = NonEmpty("signing-key", v) }),
+        new("max-recv-msg-size", "largest gRPC request in bytes (k/m suffixes allowed)", "33554432 (32m)",
+            (s, v) => s with { MaxRecvMsgSize = Size("max-recv-msg-size", v) }),
+        new("max-send-msg-size", "largest gRPC response in bytes (k/m suffixes allowed)", "33554432 (32m)",
+            (s, v) => s with { MaxSendMsgSize = Size("max-send-msg-size", v) }),
+        new("log-format", "log lines as text or json", "text", (s, v) => s with { LogFormat = Enum<LogFormat>("log-format", v) }),
+        new("log-level", "least level logged: trace, debug, information, warning, error, critical, none", "information",
+            (s, v) => s with { LogLevel = Enum<LogLevel>("log-level", v) }),
+        new("session-timeout", "idle time after which a session ends (e.g. 180s, 3m, 1h)", "3m",
+            (s, v) => s with { SessionTimeout = Duration("session-timeout", v) }),
+        new("max-sessions", "most sessions open at once", "100", (s, v) => s with { MaxSessions = Int("max-sessions", v, 1, 1_000_000) }),
+        new("max-key-length", "longest stored key in bytes (user key + 1)", "1024", (s, v) => s with { MaxKeyLength = Int("max-key-length", v, 2, 65_535) }),
+        new("max-value-length", "longest stored value in bytes (user value + 1; k/m suffixes allowed)", "33554432 (32m)",
+            (s, v) => s with { MaxValueLength = Size("max-value-length", v) }),
+        new("max-tx-entries", "most entries in one transaction", "1024", (s, v) => s with { MaxTxEntries = Int("max-tx-entries", v, 1, 65_535) }),
+        new("max-scan-limit", "most results of one scan, history, zscan or tx scan", "1000", (s, v) => s with { MaxScanLimit = Int("max-scan-limit", v, 1, 100_000) }),
+        Config,
+    ];
+
+    private static string NonEmpty(string name, string value) =>
+        string.IsNullOrWhiteSpace(value) ? throw new SettingsException($"{name}: a value is required") : value.Trim();
+
+    private static int Int(string name, string value, int min, int max) =>
+        int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n
+            : throw new SettingsException($"{name}: '{value}' is not a whole number from {min} to {max}");
+
+    private static int Size(string name, string value)
+    {
+        string text = value.Trim().ToLowerInvariant();
+        long multiplier = 1;
+        foreach (var (suffix, factor) in new[] { ("kib", 1L << 10), ("mib", 1L << 20), ("kb", 1L << 10), ("mb", 1L << 20), ("k", 1L << 10), ("m", 1L << 20) })
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                text = text[..^suffix.Length].Trim();
+                multiplier = factor;
+                break;
+            }
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n > 0 && n * multiplier <= int.MaxValue
+            ? (int)(n * multiplier)
+            : throw new SettingsException($"{name}: '{value}' is not a size from 1 byte to 2 GiB (e.g. 4194304, 4096k, 32m)");
+    }
+
+    private static TimeSpan Duration(string name, string value)
+    {
+        string text = value.Trim().ToLowerInvariant();
+        (string number, double seconds) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') => (text[..^1], 1),
+            _ when text.EndsWith('m') => (text[..^1], 60),
+            _ when text.EndsWith('h') => (text[..^1], 3600),
+            _ => (text, 1),
+        };
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) && n > 0 && n * seconds <= TimeSpan.FromDays(365).TotalSeconds
+            ? TimeSpan.FromSeconds(n * seconds)
+            : throw new SettingsException($"{name}: '{value}' is not a duration (e.g. 90s, 3m, 1h)");
+    }
+
+    private static T Enum<T>(string name, string value)
+        where T : struct, Enum =>
+        System.Enum.TryParse<T>(value.Trim(), ignoreCase: true, out var parsed) && System.Enum.IsDefined(parsed) && !int.TryParse(value, out _)
+            ? parsed
+            : throw new SettingsException($"{name}: '{value}' must be one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+}
+
+/// <summary>A setting with an invalid value, or a configuration file that cannot be used.</summary>
+public sealed class SettingsException(string message) : Exception(message);
