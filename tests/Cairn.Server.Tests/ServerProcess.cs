@@ -48,14 +48,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static string CairnDll => Path.Combine(AppContext.BaseDirectory, "cairn.dll");
 
     /// <summary>Starts a server; <paramref name="dataDirectory"/> null = a new temporary folder.</summary>
-    public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IEnumerable<string>? arguments = null, IDictionary<string, string>? environment = null)
+    public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IEnumerable<string>? arguments = null, IDictionary<string, string>? environment = null, string? adminPassword = AdminPassword)
     {
         var owned = dataDirectory is null ? new TempFolder() : null;
         string dir = dataDirectory ?? Path.Combine(owned!.Path, "data");
         var args = new List<string> { CairnDll, "serve", "--dir", dir, "--port", "0" };
-        if (arguments is null || !arguments.Contains("--admin-password"))
+        if (adminPassword is not null && (arguments is null || !arguments.Contains("--admin-password")))
         {
-            args.AddRange(["--admin-password", AdminPassword]);
+            args.AddRange(["--admin-password", adminPassword]);
         }
 
         args.AddRange(arguments ?? []);
