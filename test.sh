@@ -11,7 +11,7 @@ results="$root/.build/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
-# Tools that tests need are installed by the project itself (none are needed yet beyond the .NET SDK).
+# Tools that tests need (node and immudb's Node SDK for the compatibility test) are installed by the project itself.
 if [[ -x eng/install-test-tools.sh ]]; then
     eng/install-test-tools.sh || { echo "test tools could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 fi
