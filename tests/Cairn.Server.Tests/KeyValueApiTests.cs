@@ -199,6 +199,25 @@ public sealed class KeyValueApiTests(SharedServer shared) : IClassFixture<Shared
     }
 
     [Fact]
+    public async Task Systemdb_is_a_verifiable_database_that_only_a_sysadmin_can_inspect()
+    {
+        var use = await Client.UseDatabaseAsync(new Wire.Database { DatabaseName = "systemdb" }, Admin);
+        var system = new Metadata { { "authorization", "Bearer " + use.Token } };
+        var state = await Client.CurrentStateAsync(new Google.Protobuf.WellKnownTypes.Empty(), system);
+        Assert.Equal("systemdb", state.Db);
+        Assert.True(state.TxId >= 3, "systemdb holds the internal tx, defaultdb's record and the admin user");
+
+        var holder = new Cairn.Verification.TrustedStateHolder();
+        holder.Bootstrap(shared.Server.Identity, Cairn.Client.WireProofs.State(state));
+        var tx = await Client.VerifiableTxByIdAsync(new Wire.VerifiableTxRequest { Tx = 2, ProveSinceTx = state.TxId }, system);
+        Cairn.Client.VerifiedReplies.VerifyTx(holder, shared.Server.Identity, "systemdb", tx);
+
+        // Its keys are not readable or writable through the data API, even by a sysadmin.
+        await Refused(StatusCode.PermissionDenied, async () => await Client.GetAsync(new Wire.KeyRequest { Key = B("user:immudb") }, system), "not allowed on systemdb");
+        await Refused(StatusCode.PermissionDenied, async () => await Client.SetAsync(new Wire.SetRequest { KVs = { new Wire.KeyValue { Key = B("user:evil"), Value = B("{}") } } }, system));
+    }
+
+    [Fact]
     public async Task Sessions_open_keep_alive_and_close()
     {
         var opened = await Client.OpenSessionAsync(new Wire.OpenSessionRequest { Username = B("immudb"), Password = B(ServerProcess.AdminPassword), DatabaseName = "defaultdb" });
