@@ -86,6 +86,35 @@ public static class VerifiedReplies
         return entry;
     }
 
+    /// <summary>
+    /// Checks that a verified write's transaction holds exactly what was asked: every expected (stored key, stored
+    /// value) is an entry of the tx with that value's hash. Call after <see cref="VerifyTx"/> (which checks the entries
+    /// against the header).
+    /// </summary>
+    public static void RequireEntries(Wire.Tx? tx, IReadOnlyList<(byte[] StoredKey, byte[] StoredValue)> expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        if (tx is null)
+        {
+            throw Fail(IntegrityFailure.MalformedProof, "the reply holds no transaction");
+        }
+
+        if (tx.Entries.Count != expected.Count)
+        {
+            throw Fail(IntegrityFailure.DataMismatch, $"the transaction has {tx.Entries.Count} entries, {expected.Count} were written");
+        }
+
+        foreach (var (storedKey, storedValue) in expected)
+        {
+            var entry = tx.Entries.FirstOrDefault(e => e.Key.Span.SequenceEqual(storedKey))
+                ?? throw Fail(IntegrityFailure.DataMismatch, "the transaction does not hold a key that was written");
+            if (WireProofs.Digest(entry.HValue, "entry.hValue") != Digest.Compute(storedValue))
+            {
+                throw Fail(IntegrityFailure.DataMismatch, "the transaction holds another value than the one written");
+            }
+        }
+    }
+
     // Proves that `proven` belongs to the history the client trusts, and trusts the newer end.
     private static void Link(TrustedStateHolder holder, string serverIdentity, string database, TxHeader proven, DualProof proof, StateSignature? signature)
     {
