@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Cairn.Storage.Commit;
 using Cairn.Storage.Format;
 using Cairn.Storage.Index;
@@ -298,7 +299,7 @@ public sealed partial class Database
 
             try
             {
-                _index.Apply(writes, last);
+                _index.Apply(CollectionsMarshal.AsSpan(writes), last);
                 _watermark.Advance(last);
             }
             catch (Exception e)
