@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Cairn.Storage.Commit;
 using Cairn.Storage.Format;
 using Cairn.Storage.Index;
@@ -21,6 +22,10 @@ public sealed partial class Database
     private readonly Queue<(List<IndexWrite> Writes, ulong LastTxId)> _indexQueue = new();
     private bool _stopCommitter;
     private bool _stopIndexer;
+
+    // Entries committed but not yet applied to the index, and whether the indexer has stopped (under _indexQueueLock).
+    private long _unindexedEntries;
+    private bool _indexerStopped;
 
     private const long DerivedSyncIntervalMs = 1000;
 
@@ -62,7 +67,7 @@ public sealed partial class Database
         lock (_indexQueueLock)
         {
             _stopIndexer = true;
-            Monitor.Pulse(_indexQueueLock);
+            Monitor.PulseAll(_indexQueueLock);
         }
     }
 
@@ -75,6 +80,7 @@ public sealed partial class Database
         var group = new Group();
         while (true)
         {
+            WaitForIndexToCatchUp();
             lock (_queueLock)
             {
                 while (_queue.Count == 0 && !_stopCommitter)
@@ -240,7 +246,8 @@ public sealed partial class Database
         lock (_indexQueueLock)
         {
             _indexQueue.Enqueue(([.. group.IndexWrites], _lastTxId));
-            Monitor.Pulse(_indexQueueLock);
+            _unindexedEntries += group.IndexWrites.Count;
+            Monitor.PulseAll(_indexQueueLock);
         }
 
         group.Reset();
@@ -270,7 +277,38 @@ public sealed partial class Database
         return failed;
     }
 
+    /// <summary>
+    /// Holds the committer while the index is more than <see cref="DatabaseOptions.MaxIndexLag"/> entries behind, so
+    /// that writers that do not wait for the index (noWait) slow to its pace instead of leaving it ever further behind.
+    /// </summary>
+    private void WaitForIndexToCatchUp()
+    {
+        lock (_indexQueueLock)
+        {
+            while (_unindexedEntries > _options.MaxIndexLag && !_indexerStopped)
+            {
+                Monitor.Wait(_indexQueueLock);
+            }
+        }
+    }
+
     private void IndexLoop()
+    {
+        try
+        {
+            ApplyQueuedWrites();
+        }
+        finally
+        {
+            lock (_indexQueueLock)
+            {
+                _indexerStopped = true;
+                Monitor.PulseAll(_indexQueueLock);
+            }
+        }
+    }
+
+    private void ApplyQueuedWrites()
     {
         var writes = new List<IndexWrite>();
         while (true)
@@ -298,8 +336,14 @@ public sealed partial class Database
 
             try
             {
-                _index.Apply(writes, last);
+                _options.BeforeIndexBatch?.Invoke();
+                _index.Apply(CollectionsMarshal.AsSpan(writes), last);
                 _watermark.Advance(last);
+                lock (_indexQueueLock)
+                {
+                    _unindexedEntries -= writes.Count;
+                    Monitor.PulseAll(_indexQueueLock);
+                }
             }
             catch (Exception e)
             {

@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Cairn.Storage.Commit;
 using Cairn.Storage.Format;
 using Cairn.Storage.Index;
@@ -442,7 +443,7 @@ public sealed partial class Database
 
                 if (writes.Count >= 50_000 || id == lastTx)
                 {
-                    index.Apply(writes, id);
+                    index.Apply(CollectionsMarshal.AsSpan(writes), id);
                     writes.Clear();
                     if (id % 100_000 < 1_000)
                     {

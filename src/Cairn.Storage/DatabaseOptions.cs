@@ -36,6 +36,16 @@ public sealed record DatabaseOptions
     /// <summary>How long a read may wait for the index to reach a tx. Default 30 s.</summary>
     public TimeSpan IndexWaitTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most entries committed but not yet in the key index. Beyond it the committer waits for the index, so writes
+    /// that do not wait for it (noWait) go at the index's pace instead of leaving it ever further behind. Default
+    /// 100,000 (a fraction of a second of indexing).
+    /// </summary>
+    public int MaxIndexLag { get; init; } = 100_000;
+
+    /// <summary>Called by the indexer before it applies each batch; tests use it to hold the index back.</summary>
+    internal Action? BeforeIndexBatch { get; init; }
+
     /// <summary>Discard the key index and rebuild it from the log while opening (after Verify reported index damage).</summary>
     public bool RebuildIndex { get; init; }
 

@@ -54,18 +54,26 @@ public readonly struct Digest : IEquatable<Digest>
         return bytes;
     }
 
-    // One reusable SHA-256 context per thread: SHA256.HashData allocates and frees an OpenSSL context per call,
-    // which is a large part of hashing the small inputs every tree node and header is made of.
+    // Where OpenSSL's low-level SHA-256 is not available: one reusable context per thread, since SHA256.HashData
+    // allocates and frees an OpenSSL context per call, a large part of hashing the small inputs of trees and headers.
     [ThreadStatic]
     private static IncrementalHash? t_sha256;
 
     /// <summary>SHA-256 of <paramref name="data"/>.</summary>
     public static Digest Compute(ReadOnlySpan<byte> data)
     {
-        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> hash = stackalloc byte[Size];
-        sha256.AppendData(data);
-        sha256.GetHashAndReset(hash);
+        if (NativeSha256.IsAvailable)
+        {
+            NativeSha256.Hash(data, hash);
+        }
+        else
+        {
+            var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha256.AppendData(data);
+            sha256.GetHashAndReset(hash);
+        }
+
         return MemoryMarshal.Read<Digest>(hash);
     }
 

@@ -238,6 +238,102 @@ public sealed class DatabaseTests : IDisposable
         Assert.Equal("7:33", S((await db.GetAsync(B("w7.33"))).Value));
     }
 
+    [Fact]
+    public async Task Writes_that_do_not_wait_for_the_index_are_held_when_it_falls_too_far_behind()
+    {
+        using var indexGate = new ManualResetEventSlim(true);
+        using var db = Database.Open(_folder.Path, Options with { MaxIndexLag = 10, BeforeIndexBatch = indexGate.Wait });
+        Task<TxHeader> Write(int tx) => db.SetAsync([.. Enumerable.Range(0, 5).Select(i => new KeyValue(B($"k{tx}-{i}"), B("v")))], noWait: true);
+        indexGate.Reset();
+        try
+        {
+            // With the index held, the committer takes txs while at most 10 entries are unindexed: 5, 10, then 15.
+            for (int tx = 0; tx < 3; tx++)
+            {
+                await Write(tx).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            var held = Write(3);
+            await Task.Delay(300);
+            Assert.False(held.IsCompleted);
+            indexGate.Set();
+            var header = await held.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(5UL, header.Id); // tx 1 is the internal marker, the first three writes are 2–4
+            Assert.Equal("v", S((await db.GetAsync(B("k3-4"), new GetOptions { SinceTx = header.Id })).Value));
+        }
+        finally
+        {
+            indexGate.Set(); // so that Dispose can finish indexing
+        }
+    }
+
+    [Fact]
+    public async Task An_index_applied_in_batches_of_many_txs_equals_one_rebuilt_from_the_log()
+    {
+        // noWait writes let the indexer take many txs per batch, with keys repeated across them (revisions 1, 2, 3…
+        // within one batch) and keys whose first version came in an earlier batch.
+        var options = Options with { SegmentSize = 1 << 20 };
+        var keys = Enumerable.Range(0, 40).Select(i => B($"key{i:D2}")).ToArray();
+        var random = new Random(9);
+        var expected = keys.ToDictionary(k => S(k), _ => new List<string>());
+        using (var db = Database.Open(_folder.Path, options))
+        {
+            var writes = new List<Task<TxHeader>>();
+            for (int tx = 0; tx < 300; tx++)
+            {
+                var chosen = keys.OrderBy(_ => random.Next()).Take(1 + random.Next(8)).ToArray();
+                foreach (var key in chosen)
+                {
+                    expected[S(key)].Add($"{S(key)}@{tx}");
+                }
+
+                writes.Add(db.SetAsync([.. chosen.Select(k => new KeyValue(k, B($"{S(k)}@{tx}")))], noWait: true));
+                if (tx % 50 == 49)
+                {
+                    await Task.WhenAll(writes);
+                }
+            }
+
+            await Task.WhenAll(writes);
+            await AssertIndexMatches(db);
+        }
+
+        using (var rebuilt = Database.Open(_folder.Path, options with { RebuildIndex = true }))
+        {
+            await AssertIndexMatches(rebuilt);
+        }
+
+        async Task AssertIndexMatches(Database db)
+        {
+            var sinceLast = new GetOptions { SinceTx = db.LastTxId };
+            foreach (var key in keys)
+            {
+                var values = expected[S(key)];
+                if (values.Count == 0)
+                {
+                    await AssertCode(StorageErrorCode.KeyNotFound, () => db.GetAsync(key, sinceLast).AsTask());
+                    continue;
+                }
+
+                var latest = await db.GetAsync(key, sinceLast);
+                Assert.Equal(values[^1], S(latest.Value));
+                Assert.Equal((ulong)values.Count, latest.Revision);
+                var history = await db.HistoryAsync(key, new HistoryOptions { Limit = 1000 });
+                Assert.Equal(values, history.Select(e => S(e.Value)));
+                Assert.Equal(Enumerable.Range(1, values.Count).Select(r => (ulong)r), history.Select(e => e.Revision));
+                foreach (var version in history)
+                {
+                    Assert.Equal(S(version.Value), S((await db.GetAsync(key, new GetOptions { AtTx = version.TxId })).Value));
+                    Assert.Equal(S(version.Value), S((await db.GetAsync(key, new GetOptions { AtRevision = (long)version.Revision })).Value));
+                }
+            }
+
+            var scan = await db.ScanAsync(new ScanOptions { Prefix = B("key"), Limit = 1000 });
+            Assert.Equal(expected.Where(e => e.Value.Count > 0).Select(e => e.Value[^1]).Order(StringComparer.Ordinal), scan.Select(e => S(e.Value)));
+            Assert.Equal((ulong)scan.Count, await db.CountAsync(B("key")));
+        }
+    }
+
     private static async Task AssertCode(StorageErrorCode code, Func<Task> action)
     {
         var error = await Assert.ThrowsAsync<StorageException>(action);

@@ -31,6 +31,23 @@ public sealed class ValueTypeTests
     }
 
     [Fact]
+    public void Digest_compute_matches_dotnet_sha256_for_every_length_up_to_four_blocks_and_a_large_input()
+    {
+        // On Linux the fast path through OpenSSL's low-level functions must be the one in use.
+        Assert.Equal(OperatingSystem.IsLinux(), NativeSha256.IsAvailable);
+        var random = new Random(3);
+        var input = new byte[1 << 20];
+        random.NextBytes(input);
+        for (int length = 0; length <= 256; length++)
+        {
+            Assert.Equal(System.Security.Cryptography.SHA256.HashData(input.AsSpan(0, length)), Digest.Compute(input.AsSpan(0, length)).ToArray());
+        }
+
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(input), Digest.Compute(input).ToArray());
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Digest.Compute(Ascii("abc")).ToString());
+    }
+
+    [Fact]
     public void Kv_metadata_serializes_each_attribute_and_parses_strictly()
     {
         Assert.True(new KvMetadata().IsEmpty);

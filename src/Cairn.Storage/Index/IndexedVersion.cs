@@ -25,6 +25,9 @@ internal readonly record struct IndexedVersion(
     private const byte DeletedFlag = 1;
     private const byte ExpiresFlag = 2;
 
+    /// <summary>The longest encoding: with an expiry.</summary>
+    public const int MaxEncodedSize = FixedSize + sizeof(long);
+
     public int EncodedSize => FixedSize + (ExpiresAt is null ? 0 : sizeof(long));
 
     /// <summary>True when the version is deleted or expired at <paramref name="nowUnixSeconds"/>: reads treat the key as absent.</summary>
@@ -33,19 +36,26 @@ internal readonly record struct IndexedVersion(
     public byte[] Encode()
     {
         var bytes = new byte[EncodedSize];
+        EncodeTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes the encoding into the start of <paramref name="bytes"/>; returns its length.</summary>
+    public int EncodeTo(Span<byte> bytes)
+    {
         BinaryPrimitives.WriteUInt64BigEndian(bytes, TxId);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(8), Revision);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(16), Segment);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(20), ValueOffset);
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(28), ValueLength);
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(32), EntryIndex);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Revision);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes[16..], Segment);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[20..], ValueOffset);
+        BinaryPrimitives.WriteInt32BigEndian(bytes[28..], ValueLength);
+        BinaryPrimitives.WriteInt32BigEndian(bytes[32..], EntryIndex);
         bytes[36] = (byte)((Deleted ? DeletedFlag : 0) | (ExpiresAt is null ? 0 : ExpiresFlag));
         if (ExpiresAt is long expiresAt)
         {
-            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(FixedSize), expiresAt);
+            BinaryPrimitives.WriteInt64BigEndian(bytes[FixedSize..], expiresAt);
         }
 
-        return bytes;
+        return EncodedSize;
     }
 
     /// <exception cref="FormatException">The bytes are not an encoded version (a damaged index).</exception>

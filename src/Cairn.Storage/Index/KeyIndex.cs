@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using RocksDbSharp;
 
 namespace Cairn.Storage.Index;
@@ -40,11 +41,17 @@ internal sealed class KeyIndex : IDisposable
 
     private readonly RocksDb _db;
     private readonly WriteOptions _writeOptions = new WriteOptions().DisableWal(1).SetSync(false);
+    private readonly ReadOptions _readOptions = new();
+    private readonly IntPtr _defaultFamily;
+
+    // Buffers Apply reuses from batch to batch (only the indexer, or recovery before it starts, applies).
+    private readonly ApplyScratch _scratch = new();
     private ulong _indexedTxId;
 
     private KeyIndex(RocksDb db, ulong indexedTxId)
     {
         _db = db;
+        _defaultFamily = Native.Instance.rocksdb_get_default_column_family_handle(db.Handle);
         _indexedTxId = indexedTxId;
     }
 
@@ -95,69 +102,140 @@ internal sealed class KeyIndex : IDisposable
         }
     }
 
-    /// <summary>Applies the writes of transactions up to <paramref name="lastTxId"/> in one batch.</summary>
-    public void Apply(IReadOnlyList<IndexWrite> writes, ulong lastTxId)
+    /// <summary>Applies the writes of transactions up to <paramref name="lastTxId"/> (in tx order) in one batch.</summary>
+    public void Apply(ReadOnlySpan<IndexWrite> writes, ulong lastTxId)
     {
-        // The current latest row of every key of the batch, looked up with one MultiGet rather than a Get per entry.
-        var latest = new Dictionary<byte[], (byte[] LatestKey, ulong Revision, byte[]? Row)>(writes.Count, ByteArrayComparer.Instance);
-        var lookups = new List<byte[]>(writes.Count);
-        foreach (var w in writes)
+        // Key order: the lookups can tell RocksDB their input is sorted, and the memtable reuses its insertion point
+        // from one put to the next instead of searching the whole skip list (most of the indexer's time with random
+        // keys). Among writes of one key the sort keeps tx order, so revisions are numbered as committed.
+        var order = _scratch.Order(writes.Length);
+        for (int i = 0; i < order.Length; i++)
         {
-            if (!latest.ContainsKey(w.StoredKey))
+            order[i] = new SortedWrite(writes[i].StoredKey, i);
+        }
+
+        order.Sort();
+
+        // One lookup per distinct key of the batch for its current latest row (for the revision).
+        var keys = _scratch.Keys;
+        keys.Reset();
+        var runStarts = _scratch.RunStarts(order.Length);
+        int runs = 0;
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (i == 0 || !order[i].Key.AsSpan().SequenceEqual(order[i - 1].Key))
             {
-                var latestKey = LatestKey(w.StoredKey);
-                latest[w.StoredKey] = (latestKey, 0, null);
-                lookups.Add(latestKey);
+                runStarts[runs++] = i;
+                keys.AppendLatestKey(order[i].Key);
             }
         }
 
-        if (lookups.Count > 0)
-        {
-            foreach (var found in _db.MultiGet([.. lookups]))
-            {
-                if (found.Value is { } row)
-                {
-                    latest[found.Key[1..]] = (found.Key, IndexedVersion.Decode(row).Revision, row);
-                }
-            }
-        }
-
-        var puts = new List<(byte[] Key, byte[] Row)>(writes.Count + (writes.Count / 4));
-        for (int i = 0; i < writes.Count; i++)
-        {
-            var w = writes[i];
-            var (latestKey, previous, previousRow) = latest[w.StoredKey];
-            ulong revision = previous + 1;
-            var row = new IndexedVersion(w.TxId, revision, w.Segment, w.ValueOffset, w.ValueLength, w.EntryIndex, w.Deleted, w.ExpiresAt).Encode();
-            if (revision >= 2)
-            {
-                if (previous == 1)
-                {
-                    puts.Add((VersionKey(w.StoredKey, 1), previousRow!));
-                }
-
-                puts.Add((VersionKey(w.StoredKey, revision), row));
-            }
-
-            puts.Add((latestKey, row));
-            latest[w.StoredKey] = (latestKey, revision, row);
-        }
-
-        // In key order the memtable reuses its insertion point from one put to the next instead of searching the
-        // whole skip list (most of the indexer's time with random keys). The sort is stable, so of two puts of one
-        // key the later still wins.
-        var ordered = puts.OrderBy(p => p.Key, ByteArrayComparer.Instance);
+        using var previous = LookUpSorted(keys, runs);
         using var batch = new WriteBatch();
-        foreach (var (key, row) in ordered)
+        var rows = _scratch.Rows;
+        rows.Reset();
+        var latestPuts = _scratch.LatestPuts(runs);
+        Span<byte> row = stackalloc byte[IndexedVersion.MaxEncodedSize];
+        for (int r = 0; r < runs; r++)
         {
-            batch.Put(key, row);
+            var key = order[runStarts[r]].Key;
+            int runEnd = r + 1 < runs ? runStarts[r + 1] : order.Length;
+            ulong revision = 0;
+            scoped ReadOnlySpan<byte> previousRow = previous.Value(r);
+            if (!previousRow.IsEmpty)
+            {
+                revision = IndexedVersion.Decode(previousRow).Revision;
+            }
+
+            int rowLength = 0;
+            for (int i = runStarts[r]; i < runEnd; i++)
+            {
+                var w = writes[order[i].Index];
+                revision++;
+
+                // A key's first version gets its history row only when the second arrives (before its row, which may
+                // be in the buffer the new row is encoded into).
+                if (revision == 2)
+                {
+                    PutHistory(batch, key, 1, previousRow);
+                }
+
+                rowLength = new IndexedVersion(w.TxId, revision, w.Segment, w.ValueOffset, w.ValueLength, w.EntryIndex, w.Deleted, w.ExpiresAt).EncodeTo(row);
+                if (revision >= 2)
+                {
+                    PutHistory(batch, key, revision, row[..rowLength]);
+                }
+
+                previousRow = row[..rowLength];
+            }
+
+            // Only the last version of the key in this batch is its latest row.
+            latestPuts[r] = rows.Append(row[..rowLength]);
         }
 
-        var indexed = new byte[8];
+        // Latest rows after the history rows, each table in key order, so that consecutive puts land close together.
+        for (int r = 0; r < runs; r++)
+        {
+            batch.Put(keys.Get(r), rows.Get(latestPuts[r]));
+        }
+
+        Span<byte> indexed = stackalloc byte[sizeof(ulong)];
         BinaryPrimitives.WriteUInt64BigEndian(indexed, lastTxId);
         batch.Put(IndexedTxKey, indexed);
         _db.Write(batch, _writeOptions);
         Volatile.Write(ref _indexedTxId, lastTxId);
+    }
+
+    private static void PutHistory(WriteBatch batch, byte[] storedKey, ulong revision, ReadOnlySpan<byte> row)
+    {
+        int length = VersionKeyLength(storedKey.Length);
+        Span<byte> key = length <= 256 ? stackalloc byte[length] : new byte[length];
+        WriteVersionKey(key, storedKey, revision);
+        batch.Put(key, row);
+    }
+
+    /// <summary>The current latest rows of <paramref name="count"/> keys given in key order, by one batched MultiGet.</summary>
+    private unsafe PinnedRows LookUpSorted(KeyBuffer keys, int count)
+    {
+        var found = new PinnedRows(count);
+        if (count == 0)
+        {
+            return found;
+        }
+
+        var pointers = new IntPtr[count];
+        var sizes = new UIntPtr[count];
+        var errors = new IntPtr[count];
+        fixed (byte* bytes = keys.Bytes)
+        fixed (IntPtr* values = found.Slices)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var (offset, length) = keys.Range(i);
+                pointers[i] = (IntPtr)(bytes + offset);
+                sizes[i] = (UIntPtr)length;
+            }
+
+            Native.Instance.rocksdb_batched_multi_get_cf(_db.Handle, _readOptions.Handle, _defaultFamily, (UIntPtr)count, pointers, sizes, (IntPtr)values, errors, 1);
+        }
+
+        string? error = null;
+        foreach (var e in errors)
+        {
+            if (e != IntPtr.Zero)
+            {
+                error ??= Marshal.PtrToStringUTF8(e);
+                Native.Instance.rocksdb_free(e);
+            }
+        }
+
+        if (error is not null)
+        {
+            found.Dispose();
+            throw new IndexDamagedException($"The key index cannot be read: {error}");
+        }
+
+        return found;
     }
 
     /// <summary>Flushes the memtable so that the applied state survives a crash (at checkpoints and on close).</summary>
@@ -299,7 +377,11 @@ internal sealed class KeyIndex : IDisposable
         }
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        Native.Instance.rocksdb_column_family_handle_destroy(_defaultFamily);
+        _db.Dispose();
+    }
 
     private static IndexedVersion? Decode(byte[]? bytes) => bytes is null ? null : IndexedVersion.Decode(bytes);
 
@@ -323,12 +405,138 @@ internal sealed class KeyIndex : IDisposable
     /// <summary>'H' || u16 len || storedKey || u64 revision.</summary>
     internal static byte[] VersionKey(ReadOnlySpan<byte> storedKey, ulong revision)
     {
-        var key = new byte[1 + sizeof(ushort) + storedKey.Length + sizeof(ulong)];
-        key[0] = HistoryTable;
-        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(1), (ushort)storedKey.Length);
-        storedKey.CopyTo(key.AsSpan(3));
-        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(3 + storedKey.Length), revision);
+        var key = new byte[VersionKeyLength(storedKey.Length)];
+        WriteVersionKey(key, storedKey, revision);
         return key;
+    }
+
+    private static int VersionKeyLength(int storedKeyLength) => 1 + sizeof(ushort) + storedKeyLength + sizeof(ulong);
+
+    private static void WriteVersionKey(Span<byte> key, ReadOnlySpan<byte> storedKey, ulong revision)
+    {
+        key[0] = HistoryTable;
+        BinaryPrimitives.WriteUInt16BigEndian(key[1..], (ushort)storedKey.Length);
+        storedKey.CopyTo(key[3..]);
+        BinaryPrimitives.WriteUInt64BigEndian(key[(3 + storedKey.Length)..], revision);
+    }
+
+    /// <summary>A write of the batch by stored key, then by its place in the batch (so a sort keeps tx order).</summary>
+    private readonly record struct SortedWrite(byte[] Key, int Index) : IComparable<SortedWrite>
+    {
+        public int CompareTo(SortedWrite other)
+        {
+            int byKey = Key.AsSpan().SequenceCompareTo(other.Key);
+            return byKey != 0 ? byKey : Index.CompareTo(other.Index);
+        }
+    }
+
+    /// <summary>Byte strings appended one after another into one growing array, addressed by number.</summary>
+    private sealed class KeyBuffer
+    {
+        private readonly List<(int Offset, int Length)> _ranges = [];
+        private int _used;
+
+        public byte[] Bytes { get; private set; } = new byte[64 << 10];
+
+        public void Reset()
+        {
+            _ranges.Clear();
+            _used = 0;
+        }
+
+        public (int Offset, int Length) Range(int number) => _ranges[number];
+
+        public ReadOnlySpan<byte> Get(int number) => Bytes.AsSpan(_ranges[number].Offset, _ranges[number].Length);
+
+        public int Append(ReadOnlySpan<byte> bytes)
+        {
+            var target = Reserve(bytes.Length);
+            bytes.CopyTo(target);
+            return _ranges.Count - 1;
+        }
+
+        public void AppendLatestKey(ReadOnlySpan<byte> storedKey)
+        {
+            var target = Reserve(1 + storedKey.Length);
+            target[0] = LatestTable;
+            storedKey.CopyTo(target[1..]);
+        }
+
+        private Span<byte> Reserve(int length)
+        {
+            if (_used + length > Bytes.Length)
+            {
+                var bigger = new byte[Math.Max(Bytes.Length * 2, _used + length)];
+                Bytes.AsSpan(0, _used).CopyTo(bigger);
+                Bytes = bigger;
+            }
+
+            _ranges.Add((_used, length));
+            var target = Bytes.AsSpan(_used, length);
+            _used += length;
+            return target;
+        }
+    }
+
+    /// <summary>The arrays one Apply needs, kept for the next.</summary>
+    private sealed class ApplyScratch
+    {
+        private SortedWrite[] _order = new SortedWrite[1024];
+        private int[] _runStarts = new int[1024];
+        private int[] _latestPuts = new int[1024];
+
+        public KeyBuffer Keys { get; } = new();
+
+        public KeyBuffer Rows { get; } = new();
+
+        public Span<SortedWrite> Order(int count) => Grow(ref _order, count);
+
+        public Span<int> RunStarts(int count) => Grow(ref _runStarts, count);
+
+        public Span<int> LatestPuts(int count) => Grow(ref _latestPuts, count);
+
+        private static Span<T> Grow<T>(ref T[] array, int count)
+        {
+            if (array.Length < count)
+            {
+                array = new T[Math.Max(count, array.Length * 2)];
+            }
+
+            return array.AsSpan(0, count);
+        }
+    }
+
+    /// <summary>Values a batched MultiGet pinned in RocksDB's memory (null slice = key absent), released on Dispose.</summary>
+    private sealed class PinnedRows : IDisposable
+    {
+        public PinnedRows(int count) => Slices = new IntPtr[count];
+
+        public IntPtr[] Slices { get; }
+
+        /// <summary>The row of key <paramref name="number"/>, empty when the key has none. Valid until Dispose.</summary>
+        public unsafe ReadOnlySpan<byte> Value(int number)
+        {
+            var slice = Slices[number];
+            if (slice == IntPtr.Zero)
+            {
+                return default;
+            }
+
+            var data = Native.Instance.rocksdb_pinnableslice_value(slice, out var length);
+            return new ReadOnlySpan<byte>((void*)data, checked((int)length));
+        }
+
+        public void Dispose()
+        {
+            for (int i = 0; i < Slices.Length; i++)
+            {
+                if (Slices[i] != IntPtr.Zero)
+                {
+                    Native.Instance.rocksdb_pinnableslice_destroy(Slices[i]);
+                    Slices[i] = IntPtr.Zero;
+                }
+            }
+        }
     }
 }
 
