@@ -40,6 +40,9 @@ public sealed partial class AccessManager : IDisposable
     /// <summary>Sessions open now.</summary>
     public int OpenSessions => _sessions.Count;
 
+    /// <summary>Logins and refused logins since start.</summary>
+    public LoginStatistics Logins { get; } = new();
+
     internal static async Task<AccessManager> OpenAsync(EngineOptions options, DatabaseManager databases, CancellationToken cancellationToken)
     {
         var manager = new AccessManager(options, databases);
@@ -233,10 +236,18 @@ public sealed partial class AccessManager : IDisposable
         bool matches = PasswordHasher.Verify(password, user?.PasswordHash ?? UnknownUserHash.Value);
         if (user is null || !matches)
         {
+            Logins.CountInvalidCredentials();
             throw new EngineException(EngineErrorCode.InvalidCredentials, "invalid user name or password");
         }
 
-        return user.Active ? user : throw new EngineException(EngineErrorCode.UserNotActive, "user is not active");
+        if (!user.Active)
+        {
+            Logins.CountInactiveUser();
+            throw new EngineException(EngineErrorCode.UserNotActive, "user is not active");
+        }
+
+        Logins.CountSucceeded();
+        return user;
     }
 
     // Refuses in the same words whether or not the database exists, unless the caller may see every database.

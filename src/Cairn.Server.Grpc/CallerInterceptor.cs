@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using System.Diagnostics;
 using Cairn.Engine;
 using Cairn.Security;
 using Grpc.Core;
@@ -13,9 +14,12 @@ namespace Cairn.Server.Grpc;
 /// from <see cref="MethodPermissions"/>, and turns engine refusals into statuses. Handlers find the caller with
 /// <see cref="Caller(ServerCallContext)"/>.
 /// </summary>
-public sealed class CallerInterceptor(CairnEngine engine, ILogger<CallerInterceptor> logger) : Interceptor
+/// <remarks>It also times every call and tells <see cref="GrpcFrontEndOptions.CallObserver"/> how it ended, because
+/// it is the one place that sees the final status of every call, refusals included.</remarks>
+public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions options, ILogger<CallerInterceptor> logger) : Interceptor
 {
     private const string CallerKey = "cairn.caller";
+    private readonly IGrpcCallObserver? _observer = options.CallObserver;
 
     /// <summary>The caller the interceptor authenticated for this call.</summary>
     public static Caller Caller(ServerCallContext context) =>
@@ -30,6 +34,8 @@ public sealed class CallerInterceptor(CairnEngine engine, ILogger<CallerIntercep
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        long started = Stopwatch.GetTimestamp();
+        var status = StatusCode.OK;
         try
         {
             Admit(context);
@@ -37,18 +43,27 @@ public sealed class CallerInterceptor(CairnEngine engine, ILogger<CallerIntercep
         }
         catch (Exception e) when (e is not RpcException)
         {
-            throw Translate(e, context);
+            var rpc = Translate(e, context);
+            status = rpc.StatusCode;
+            throw rpc;
         }
         catch (RpcException e)
         {
+            status = e.StatusCode;
             GrpcLog.Refused(logger, context.Method, e.StatusCode, e.Status.Detail);
             throw;
+        }
+        finally
+        {
+            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
         }
     }
 
     /// <inheritdoc />
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        long started = Stopwatch.GetTimestamp();
+        var status = StatusCode.OK;
         try
         {
             Admit(context);
@@ -56,13 +71,26 @@ public sealed class CallerInterceptor(CairnEngine engine, ILogger<CallerIntercep
         }
         catch (Exception e) when (e is not RpcException)
         {
-            throw Translate(e, context);
+            var rpc = Translate(e, context);
+            status = rpc.StatusCode;
+            throw rpc;
+        }
+        catch (RpcException e)
+        {
+            status = e.StatusCode;
+            throw;
+        }
+        finally
+        {
+            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
         }
     }
 
     /// <inheritdoc />
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        long started = Stopwatch.GetTimestamp();
+        var status = StatusCode.OK;
         try
         {
             Admit(context);
@@ -70,13 +98,26 @@ public sealed class CallerInterceptor(CairnEngine engine, ILogger<CallerIntercep
         }
         catch (Exception e) when (e is not RpcException)
         {
-            throw Translate(e, context);
+            var rpc = Translate(e, context);
+            status = rpc.StatusCode;
+            throw rpc;
+        }
+        catch (RpcException e)
+        {
+            status = e.StatusCode;
+            throw;
+        }
+        finally
+        {
+            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
         }
     }
 
     /// <inheritdoc />
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        long started = Stopwatch.GetTimestamp();
+        var status = StatusCode.OK;
         try
         {
             Admit(context);
@@ -84,7 +125,18 @@ public sealed class CallerInterceptor(CairnEngine engine, ILogger<CallerIntercep
         }
         catch (Exception e) when (e is not RpcException)
         {
-            throw Translate(e, context);
+            var rpc = Translate(e, context);
+            status = rpc.StatusCode;
+            throw rpc;
+        }
+        catch (RpcException e)
+        {
+            status = e.StatusCode;
+            throw;
+        }
+        finally
+        {
+            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
         }
     }
 

@@ -16,6 +16,9 @@ public sealed record GrpcFrontEndOptions
 
     /// <summary>The version Health and ServerInfo report.</summary>
     public string Version { get; init; } = "0.1.0";
+
+    /// <summary>Told about every call once it ended (metrics); null for none.</summary>
+    public IGrpcCallObserver? CallObserver { get; init; }
 }
 
 /// <summary>

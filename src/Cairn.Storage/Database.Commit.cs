@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Cairn.Storage.Commit;
 using Cairn.Storage.Format;
@@ -175,6 +176,7 @@ public sealed partial class Database
         }
 
         group.Txs.Add((pending, header, position));
+        group.Entries += pending.Entries.Length;
         _tree.Append(alh);
         _lastTxId = id;
         _lastAlh = alh;
@@ -187,6 +189,7 @@ public sealed partial class Database
             return;
         }
 
+        long started = Stopwatch.GetTimestamp(), written;
         try
         {
             foreach (var part in group.Parts)
@@ -194,6 +197,7 @@ public sealed partial class Database
                 _log.Write(part.Segment, part.Offset, part.Buffer.WrittenSpan);
             }
 
+            written = Stopwatch.GetTimestamp();
             _log.Sync();
         }
         catch (Exception e)
@@ -237,10 +241,16 @@ public sealed partial class Database
             derivedFailure = e;
         }
 
+        long synced = Stopwatch.GetTimestamp();
         _committed = new CommittedState(_lastTxId, _lastAlh);
         foreach (var (pending, header, _) in group.Txs)
         {
             pending.Completion.TrySetResult(header);
+        }
+
+        if (_options.CommitObserver is { } observer)
+        {
+            Observe(observer, group, Stopwatch.GetElapsedTime(started, written), Stopwatch.GetElapsedTime(written, synced));
         }
 
         lock (_indexQueueLock)
@@ -254,6 +264,19 @@ public sealed partial class Database
         if (derivedFailure is not null)
         {
             Fail(derivedFailure);
+        }
+    }
+
+    private void Observe(ICommitObserver observer, Group group, TimeSpan writeDuration, TimeSpan syncDuration)
+    {
+        try
+        {
+            observer.GroupCommitted(new CommitGroupInfo(Name, group.Txs.Count, group.Entries, group.Bytes, writeDuration, syncDuration));
+        }
+        catch (Exception e)
+        {
+            // Metrics must never stop commits: the committer would otherwise mark the database failed.
+            StorageLog.CommitObserverFailed(_logger, e, Name);
         }
     }
 
@@ -369,6 +392,8 @@ public sealed partial class Database
 
         public long Bytes { get; private set; }
 
+        public int Entries { get; set; }
+
         public Span<byte> Place(LogPosition position)
         {
             if (Parts.Count == 0 || Parts[^1].Segment != position.Segment || Parts[^1].Offset + Parts[^1].Buffer.WrittenCount != position.Offset)
@@ -389,6 +414,7 @@ public sealed partial class Database
             Txs.Clear();
             IndexWrites.Clear();
             Bytes = 0;
+            Entries = 0;
         }
     }
 }

@@ -55,6 +55,9 @@ public sealed record DatabaseOptions
     /// <summary>Where the engine logs recovery, rebuilds and failures.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
+    /// <summary>Told about every commit group (metrics); null for none.</summary>
+    public ICommitObserver? CommitObserver { get; init; }
+
     /// <summary>The clock for commit timestamps (Unix seconds) and expirations.</summary>
     public Func<long> UnixTimeSeconds { get; init; } = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 }

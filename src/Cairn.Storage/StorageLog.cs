@@ -48,4 +48,7 @@ internal static partial class StorageLog
 
     [LoggerMessage(1018, LogLevel.Information, "Indexed up to tx {TxId} of {Last}.")]
     public static partial void IndexProgress(ILogger logger, ulong txId, ulong last);
+
+    [LoggerMessage(1019, LogLevel.Warning, "The commit observer of {Name} failed; commits go on.")]
+    public static partial void CommitObserverFailed(ILogger logger, Exception exception, string name);
 }

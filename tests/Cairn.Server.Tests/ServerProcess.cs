@@ -33,6 +33,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>The metrics port from the start-up log; null when it is off.</summary>
+    public int? MetricsPort { get; private set; }
+
     public string Identity { get; private set; } = string.Empty;
 
     public GrpcChannel Channel { get; private set; } = null!;
@@ -56,6 +59,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         if (adminPassword is not null && (arguments is null || !arguments.Contains("--admin-password")))
         {
             args.AddRange(["--admin-password", adminPassword]);
+        }
+
+        // Every test server would otherwise want 9497, the default metrics port.
+        if (arguments is null || !arguments.Contains("--metrics-port"))
+        {
+            args.AddRange(["--metrics-port", "0"]);
         }
 
         args.AddRange(arguments ?? []);
@@ -108,6 +117,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
             while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
                 _output.Enqueue(line);
+                if (MetricsLine().Match(line) is { Success: true } metrics)
+                {
+                    // Logged before the listening line, so it is known once the server counts as started.
+                    MetricsPort = int.Parse(metrics.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+
                 var match = ListeningLine().Match(line);
                 if (match.Success)
                 {
@@ -183,6 +198,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Cairn listening on \S+:(\d+) .*server id (\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Cairn metrics on \S+:(\d+) ")]
+    private static partial Regex MetricsLine();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

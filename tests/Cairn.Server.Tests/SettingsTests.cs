@@ -79,4 +79,29 @@ public sealed class SettingsTests : IDisposable
         var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(new Dictionary<string, string>(), new Hashtable(), _folder.Path));
         Assert.Contains("is not valid TOML", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Metrics_port_and_address_default_to_9497_on_the_grpc_address_and_can_be_turned_off()
+    {
+        var defaults = SettingsLoader.Load(new Dictionary<string, string>(), new Hashtable(), _folder.Path);
+        Assert.Equal(9497, defaults.MetricsPort);
+        Assert.Null(defaults.MetricsAddress);
+        Assert.Contains("metrics-port = 9497", SettingsLoader.Describe(defaults));
+
+        var env = new Hashtable { ["CAIRN_METRICS_PORT"] = "0", ["CAIRN_METRICS_ADDRESS"] = "0.0.0.0" };
+        var fromEnv = SettingsLoader.Load(new Dictionary<string, string>(), env, _folder.Path);
+        Assert.Equal(0, fromEnv.MetricsPort);
+        Assert.Equal("0.0.0.0", fromEnv.MetricsAddress);
+
+        Assert.Null(SettingsLoader.Load(new Dictionary<string, string> { ["metrics-port"] = "off" }, env, _folder.Path).MetricsPort);
+        Assert.Contains("metrics-port = off", SettingsLoader.Describe(SettingsLoader.Load(new Dictionary<string, string> { ["metrics-port"] = "OFF" }, env, _folder.Path)));
+
+        File.WriteAllText(Path.Combine(_folder.Path, "cairn.toml"), "metrics-port = 9100\n");
+        Assert.Equal(9100, SettingsLoader.Load(new Dictionary<string, string>(), new Hashtable(), _folder.Path).MetricsPort);
+        File.WriteAllText(Path.Combine(_folder.Path, "cairn.toml"), "metrics-port = false\n");
+        Assert.Null(SettingsLoader.Load(new Dictionary<string, string>(), new Hashtable(), _folder.Path).MetricsPort);
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(new Dictionary<string, string> { ["metrics-port"] = "none" }, new Hashtable(), _folder.Path));
+        Assert.Equal("metrics-port: 'none' is not a port from 0 to 65535 or 'off' (from flag --metrics-port)", e.Message);
+    }
 }

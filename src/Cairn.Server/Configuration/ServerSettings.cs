@@ -29,6 +29,12 @@ public sealed record ServerSettings
     /// <summary>The gRPC port (0: any free port, printed at start).</summary>
     public int Port { get; init; } = 3322;
 
+    /// <summary>The metrics and health port (HTTP/1.1: <c>/metrics</c>, <c>/health</c>); 0: any free port; null: off.</summary>
+    public int? MetricsPort { get; init; } = 9497;
+
+    /// <summary>The address the metrics port binds to; null: <see cref="Address"/>.</summary>
+    public string? MetricsAddress { get; init; }
+
     /// <summary>The admin user's password, applied while it still has the default one.</summary>
     public string? AdminPassword { get; init; }
 

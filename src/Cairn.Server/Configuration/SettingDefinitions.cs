@@ -34,6 +34,10 @@ public static class SettingDefinitions
         new("address", "address to listen on; anything but loopback needs a non-default admin password", "127.0.0.1",
             (s, v) => s with { Address = NonEmpty("address", v) }),
         new("port", "gRPC port (immudb API, HTTP/2 without TLS); 0 picks a free port", "3322", (s, v) => s with { Port = Int("port", v, 0, 65535) }),
+        new("metrics-port", "port of /metrics (Prometheus) and /health over HTTP/1.1, without authentication; 0 picks a free port, off disables it",
+            "9497", (s, v) => s with { MetricsPort = OptionalPort("metrics-port", v) }),
+        new("metrics-address", "address the metrics port listens on", "the --address",
+            (s, v) => s with { MetricsAddress = NonEmpty("metrics-address", v) }),
         new("admin-password", "password of the admin user 'immudb', applied while it has the default password", "immudb (default; loopback only)",
             (s, v) => s with { AdminPassword = NonEmpty("admin-password", v) }, Secret: true),
         new("signing-key", "PEM file of an ECDSA P-256 private key; states and verifiable answers are then signed", "none",
@@ -63,6 +67,13 @@ public static class SettingDefinitions
         int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
             ? n
             : throw new SettingsException($"{name}: '{value}' is not a whole number from {min} to {max}");
+
+    private static int? OptionalPort(string name, string value) =>
+        value.Trim().ToLowerInvariant() is "off" or "false"
+            ? null
+            : int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n is >= 0 and <= 65535
+                ? n
+                : throw new SettingsException($"{name}: '{value}' is not a port from 0 to 65535 or 'off'");
 
     private static int Size(string name, string value)
     {

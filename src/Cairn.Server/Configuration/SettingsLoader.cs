@@ -83,6 +83,8 @@ public static class SettingsLoader
         yield return $"dir = {settings.DataDirectory}";
         yield return $"address = {settings.Address}";
         yield return $"port = {settings.Port}";
+        yield return $"metrics-port = {(settings.MetricsPort is { } metricsPort ? metricsPort.ToString(CultureInfo.InvariantCulture) : "off")}";
+        yield return $"metrics-address = {settings.MetricsAddress ?? "(same as address)"}";
         yield return $"admin-password = {(settings.AdminPassword is null ? "(not given)" : "(given)")}";
         yield return $"signing-key = {settings.SigningKeyPath ?? "(none)"}";
         yield return $"max-recv-msg-size = {settings.MaxRecvMsgSize}";

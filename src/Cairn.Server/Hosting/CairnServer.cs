@@ -4,6 +4,7 @@ using System.Net;
 using Cairn.Engine;
 using Cairn.Security;
 using Cairn.Server.Configuration;
+using Cairn.Server.Diagnostics;
 using Cairn.Server.Grpc;
 using Cairn.Storage;
 using Cairn.Verification;
@@ -20,19 +21,22 @@ namespace Cairn.Server.Hosting;
 
 /// <summary>
 /// The running server: one engine over the data folder and one Kestrel host with the gRPC front end on its
-/// own HTTP/2-only port (gRPC without TLS needs prior-knowledge HTTP/2; an HTTP/1+2 port breaks it).
+/// own HTTP/2-only port (gRPC without TLS needs prior-knowledge HTTP/2; an HTTP/1+2 port breaks it), plus,
+/// unless turned off, the metrics port (HTTP/1.1, <c>/metrics</c> and <c>/health</c>) in a host of its own.
 /// </summary>
 public sealed class CairnServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly MetricsEndpoint? _metricsEndpoint;
     private readonly CairnEngine _engine;
     private readonly StateSigner? _signer;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private CairnServer(WebApplication app, CairnEngine engine, StateSigner? signer, ILogger logger, int port)
+    private CairnServer(WebApplication app, MetricsEndpoint? metricsEndpoint, CairnEngine engine, StateSigner? signer, ILogger logger, int port)
     {
         _app = app;
+        _metricsEndpoint = metricsEndpoint;
         _engine = engine;
         _signer = signer;
         _logger = logger;
@@ -41,6 +45,9 @@ public sealed class CairnServer : IAsyncDisposable
 
     /// <summary>The gRPC port actually bound.</summary>
     public int Port { get; }
+
+    /// <summary>The metrics port actually bound; null when it is off.</summary>
+    public int? MetricsPort => _metricsEndpoint?.Port;
 
     /// <summary>The engine served.</summary>
     public CairnEngine Engine => _engine;
@@ -53,6 +60,13 @@ public sealed class CairnServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger("Cairn.Server");
         var (address, loopback) = ParseAddress(settings.Address);
+        var (metricsAddress, _) = ParseAddress(settings.MetricsAddress ?? settings.Address, "metrics-address");
+        if (settings.MetricsPort is { } metricsPort && metricsPort != 0 && metricsPort == settings.Port)
+        {
+            throw new ServerStartException($"metrics-port: {metricsPort} is also the gRPC port; give another port, 0 for any free one, or off");
+        }
+
+        var metrics = settings.MetricsPort is null ? null : new ServerMetrics(ServerVersion.Current);
         var signer = LoadSigner(settings.SigningKeyPath);
         if (settings.AdminPassword is { } given && !PasswordPolicy.IsStrong(given))
         {
@@ -75,6 +89,7 @@ public sealed class CairnServer : IAsyncDisposable
                     MaxValueLength = settings.MaxValueLength,
                     MaxTxEntries = settings.MaxTxEntries,
                     MaxScanLimit = settings.MaxScanLimit,
+                    CommitObserver = metrics,
                 },
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -99,11 +114,24 @@ public sealed class CairnServer : IAsyncDisposable
                     "Start with --admin-password (or CAIRN_ADMIN_PASSWORD) to set one, or change it while listening on 127.0.0.1.");
             }
 
-            var app = BuildHost(settings, engine, signer, loggerFactory, address);
+            metrics?.Attach(engine);
+            var app = BuildHost(settings, engine, signer, metrics, loggerFactory, address);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             int port = BoundPort(app, settings.Port);
+            MetricsEndpoint? metricsEndpoint = null;
+            if (metrics is not null)
+            {
+                metricsEndpoint = await StartMetricsAsync(app, metricsAddress, settings, metrics, engine, loggerFactory, cancellationToken).ConfigureAwait(false);
+                ServerLog.MetricsListening(logger, settings.MetricsAddress ?? settings.Address, metricsEndpoint.Port);
+            }
+            else
+            {
+                ServerLog.MetricsOff(logger);
+            }
+
+            // Logged last: this line tells whoever waits for the server that every port is ready.
             ServerLog.Listening(logger, settings.Address, port, engine.Identity);
-            return new CairnServer(app, engine, signer, logger, port);
+            return new CairnServer(app, metricsEndpoint, engine, signer, logger, port);
         }
         catch
         {
@@ -137,13 +165,38 @@ public sealed class CairnServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync().ConfigureAwait(false);
+            if (_metricsEndpoint is not null)
+            {
+                await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);
+            }
+
             _engine.Dispose();
             _signer?.Dispose();
             ServerLog.Stopped(_logger);
         }
     }
 
-    private static WebApplication BuildHost(ServerSettings settings, CairnEngine engine, StateSigner? signer, ILoggerFactory loggerFactory, IPAddress address)
+    private static async Task<MetricsEndpoint> StartMetricsAsync(WebApplication grpcApp, IPAddress address, ServerSettings settings, ServerMetrics metrics, CairnEngine engine, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await MetricsEndpoint.StartAsync(address, settings.MetricsPort!.Value, metrics, engine, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await grpcApp.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await grpcApp.DisposeAsync().ConfigureAwait(false);
+            if (e is IOException)
+            {
+                throw new ServerStartException(
+                    $"metrics-port: cannot listen on {settings.MetricsAddress ?? settings.Address}:{settings.MetricsPort}: {e.Message}. Give another --metrics-port, 0 for any free one, or off.", e);
+            }
+
+            throw;
+        }
+    }
+
+    private static WebApplication BuildHost(ServerSettings settings, CairnEngine engine, StateSigner? signer, ServerMetrics? metrics, ILoggerFactory loggerFactory, IPAddress address)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -155,7 +208,7 @@ public sealed class CairnServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(address, settings.Port, listen => listen.Protocols = HttpProtocols.Http2);
         });
-        builder.Services.AddImmudbGrpc(engine, new GrpcFrontEndOptions { Signer = signer, Version = ServerVersion.Current },
+        builder.Services.AddImmudbGrpc(engine, new GrpcFrontEndOptions { Signer = signer, Version = ServerVersion.Current, CallObserver = metrics },
             settings.MaxRecvMsgSize, settings.MaxSendMsgSize);
         var app = builder.Build();
         app.MapImmudbGrpc(engine);
@@ -181,7 +234,7 @@ public sealed class CairnServer : IAsyncDisposable
         throw new ServerStartException("the server started but reported no bound port");
     }
 
-    private static (IPAddress Address, bool Loopback) ParseAddress(string text)
+    private static (IPAddress Address, bool Loopback) ParseAddress(string text, string setting = "address")
     {
         if (string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase))
         {
@@ -190,7 +243,7 @@ public sealed class CairnServer : IAsyncDisposable
 
         return IPAddress.TryParse(text, out var address)
             ? (address, IPAddress.IsLoopback(address))
-            : throw new ServerStartException($"address: '{text}' is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::)");
+            : throw new ServerStartException($"{setting}: '{text}' is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or ::)");
     }
 
     private static StateSigner? LoadSigner(string? path)

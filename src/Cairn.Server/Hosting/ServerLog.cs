@@ -15,4 +15,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(4002, LogLevel.Information, "The admin user's default password was replaced by the one given with --admin-password")]
     public static partial void AdminPasswordSet(ILogger logger);
+
+    [LoggerMessage(4003, LogLevel.Information, "Cairn metrics on {Address}:{Port} (HTTP/1.1: /metrics, /health; no authentication)")]
+    public static partial void MetricsListening(ILogger logger, string address, int port);
+
+    [LoggerMessage(4004, LogLevel.Information, "Cairn metrics are off (--metrics-port off)")]
+    public static partial void MetricsOff(ILogger logger);
 }
