@@ -90,7 +90,11 @@ internal sealed class Renderer
     public static string OneLine(string message) =>
         string.Join(' ', (message ?? string.Empty).Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    /// <summary>Parse errors as one line, most specific first (an unknown word before "command not provided").</summary>
-    public static string ParseErrors(IEnumerable<System.CommandLine.Parsing.ParseError> errors) =>
-        string.Join("; ", errors.Select(e => OneLine(e.Message)).Distinct().OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal)));
+    /// <summary>Parse errors as one line; "command not provided" only when nothing more specific (an unknown word) was found.</summary>
+    public static string ParseErrors(IReadOnlyList<System.CommandLine.Parsing.ParseError> errors)
+    {
+        var messages = errors.Select(e => OneLine(e.Message).TrimEnd('.')).Distinct().ToList();
+        var specific = messages.Where(m => !m.StartsWith("Required command", StringComparison.Ordinal)).ToList();
+        return string.Join("; ", specific.Count > 0 ? specific : messages);
+    }
 }
