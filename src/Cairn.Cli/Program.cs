@@ -1,8 +1,22 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.CommandLine;
+using Cairn.Cli;
 using Cairn.Cli.Commands;
+using Cairn.Cli.Commands.Admin;
+using Cairn.Cli.Commands.Client;
+using Cairn.Cli.Output;
 
 var root = new RootCommand("Cairn: a tamper-evident database that speaks immudb's gRPC API.");
 root.Subcommands.Add(ServeCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+root.Subcommands.Add(ClientCommand.Create());
+root.Subcommands.Add(AdminCommand.Create());
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // A usage error is exit code 2 with a one-line reason (System.CommandLine alone would print help and return 1).
+    await Console.Error.WriteLineAsync($"cairn: {Renderer.ParseErrors(parse.Errors)} (see 'cairn --help')").ConfigureAwait(false);
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync().ConfigureAwait(false);
