@@ -5,4 +5,5 @@ using Cairn.Cli.Commands;
 
 var root = new RootCommand("Cairn: a tamper-evident database that speaks immudb's gRPC API.");
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
