@@ -43,8 +43,11 @@ public static class LogTamperer
         file.Flush(flushToDisk: true);
     }
 
-    /// <summary>The offset within its record of the first entry's value (after its u32 length and 32-byte hash).</summary>
-    public static int FirstValueOffset(string databaseFolder, ulong txId)
+    /// <summary>
+    /// The offset within its record of the first entry's user value: after the entry's u32 value length, 32-byte value
+    /// hash and the stored value's one-byte prefix (0 plain, 1 reference), which is left alone.
+    /// </summary>
+    public static int FirstUserValueOffset(string databaseFolder, ulong txId)
     {
         var (segmentFile, offset, length) = Locate(databaseFolder, txId);
         using var file = File.OpenRead(segmentFile);
@@ -55,7 +58,7 @@ public static class LogTamperer
         at += 2 + BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(at));     // entry metadata
         at += 2 + BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(at));     // stored key
         Assert.True(BinaryPrimitives.ReadUInt32BigEndian(record.AsSpan(at)) > 1, "the first entry has no user value");
-        return at + 4 + 32;
+        return at + 4 + 32 + 1;
     }
 
     // tx.loc: 16 bytes per tx: u32 segment, u32 record length, u64 offset.

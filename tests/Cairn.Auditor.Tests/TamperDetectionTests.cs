@@ -43,7 +43,7 @@ public sealed class TamperDetectionTests
 
             // One byte of the value of tx 4, checksum recomputed: the server starts and serves it.
             string database = Path.Combine(data, Db);
-            LogTamperer.FlipRecordByte(database, 4, LogTamperer.FirstValueOffset(database, 4));
+            LogTamperer.FlipRecordByte(database, 4, LogTamperer.FirstUserValueOffset(database, 4));
             await server.DisposeAsync();
             server = null;     // not disposed twice should the restart fail
             server = await ServerProcess.StartAsync(data, ["--port", port.ToString(CultureInfo.InvariantCulture)]);
@@ -51,7 +51,10 @@ public sealed class TamperDetectionTests
             await auditor.WaitForAsync("cairn_audit_result", 0, Soon, ("database", Db));
             await auditor.WaitForAsync("cairn_audit_up", 1, Soon);
             Assert.Contains("TAMPERED", auditor.Output, StringComparison.Ordinal);
-            Assert.True(File.Exists(VerdictStore.PathFor(stateFile)));
+            Assert.Contains("TAMPERED", auditor.Output, StringComparison.Ordinal);
+
+            // Found by the client's own proof check: the value no longer hashes to the entry its tx holds.
+            Assert.StartsWith("EntryInclusion:", VerdictOf(stateFile, port), StringComparison.Ordinal);
 
             // Sticky: later runs, and a new auditor over the same files, keep reporting it.
             await Task.Delay(2500);
@@ -96,6 +99,9 @@ public sealed class TamperDetectionTests
 
             await auditor.WaitForAsync("cairn_audit_result", 0, Soon, ("database", Db));
             Assert.Contains("TAMPERED", auditor.Output, StringComparison.Ordinal);
+
+            // The newest state still verifies (the tree file is intact); the sampled tx 3 does not.
+            Assert.StartsWith("TreeInclusion: integrity check failed: Transaction 3 ", VerdictOf(stateFile, port), StringComparison.Ordinal);
         }
         finally
         {
@@ -197,6 +203,9 @@ public sealed class TamperDetectionTests
         Assert.Equal(78, exit);
         Assert.Contains("not a duration", output, StringComparison.Ordinal);
     }
+
+    private static string VerdictOf(string stateFile, int port) =>
+        new VerdictStore(VerdictStore.PathFor(stateFile)).Find($"http://127.0.0.1:{port}", Db)?.Reason ?? "no verdict";
 
     private static List<string> AuditArguments(int port, string stateFile, bool once, bool password = true)
     {
