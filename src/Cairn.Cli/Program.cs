@@ -11,6 +11,7 @@ var root = new RootCommand("Cairn: a tamper-evident database that speaks immudb'
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(ClientCommand.Create());
 root.Subcommands.Add(AdminCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

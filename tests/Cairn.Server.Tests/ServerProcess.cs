@@ -55,7 +55,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
     {
         var owned = dataDirectory is null ? new TempFolder() : null;
         string dir = dataDirectory ?? Path.Combine(owned!.Path, "data");
-        var args = new List<string> { CairnDll, "serve", "--dir", dir, "--port", "0" };
+        var args = new List<string> { CairnDll, "serve", "--dir", dir };
+        if (arguments is null || !arguments.Contains("--port"))
+        {
+            // A free port unless the test asks for one (e.g. to restart on the port a client already uses).
+            args.AddRange(["--port", "0"]);
+        }
+
         if (adminPassword is not null && (arguments is null || !arguments.Contains("--admin-password")))
         {
             args.AddRange(["--admin-password", adminPassword]);
