@@ -64,14 +64,13 @@ public sealed partial class CairnClient
     {
         var (identity, database, trusted) = await TrustedAsync(cancellationToken).ConfigureAwait(false);
         var reply = await ProvenCallAsync(trusted, o => _grpc.VerifiableTxByIdAsync(new Wire.VerifiableTxRequest { Tx = txId, ProveSinceTx = trusted.TxId }, o), cancellationToken).ConfigureAwait(false);
-        await VerifyAndStoreAsync(identity, database, holder =>
+        await VerifyAndStoreAsync(identity, database, holder => VerifiedReplies.VerifyTx(holder, ReplyIdentity(identity), database, reply, header =>
         {
-            var header = VerifiedReplies.VerifyTx(holder, ReplyIdentity(identity), database, reply);
             if (header.Id != txId)
             {
                 throw new IntegrityException(IntegrityFailure.HeaderMismatch, $"asked for tx {txId}, the server proved tx {header.Id}");
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
         return Replies.Tx(reply.Tx);
     }
 
@@ -83,6 +82,13 @@ public sealed partial class CairnClient
     {
         var (identity, database, trusted) = await TrustedAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentStateAsync(cancellationToken).ConfigureAwait(false);
+        string announcedBy = ReplyIdentity(identity);
+        if (current.Database != database)
+        {
+            throw new CairnIntegrityException(new IntegrityException(IntegrityFailure.StaleOrDivergentState,
+                $"asked for the state of '{database}', the server answered with one of '{current.Database}'"));
+        }
+
         if (current.TxId == trusted.TxId)
         {
             await VerifyAndStoreAsync(identity, database, holder => holder.Advance(ReplyIdentity(identity), current, null), cancellationToken).ConfigureAwait(false);
@@ -95,15 +101,33 @@ public sealed partial class CairnClient
                 $"the server's state of '{database}' (tx {current.TxId}) is older than the trusted one (tx {trusted.TxId})"));
         }
 
-        var reply = await CallAsync(o => _grpc.VerifiableTxByIdAsync(new Wire.VerifiableTxRequest { Tx = current.TxId, ProveSinceTx = trusted.TxId }, o), cancellationToken).ConfigureAwait(false);
-        await VerifyAndStoreAsync(identity, database, holder =>
+        Wire.VerifiableTx reply;
+        try
         {
-            var header = VerifiedReplies.VerifyTx(holder, ReplyIdentity(identity), database, reply);
+            reply = await CallAsync(o => _grpc.VerifiableTxByIdAsync(new Wire.VerifiableTxRequest { Tx = current.TxId, ProveSinceTx = trusted.TxId }, o), cancellationToken).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e is CairnNotFoundException or CairnRequestException)
+        {
+            // A committed tx never goes away: a server that cannot prove the state it just announced made it up.
+            throw new CairnIntegrityException(new IntegrityException(IntegrityFailure.StaleOrDivergentState,
+                $"the server announced tx {current.TxId} of '{database}' but cannot prove it: {e.Message}", e));
+        }
+
+        await VerifyAndStoreAsync(identity, database, holder => VerifiedReplies.VerifyTx(holder, ReplyIdentity(identity), database, reply, header =>
+        {
             if (header.Id != current.TxId || header.Alh() != current.TxHash)
             {
                 throw new IntegrityException(IntegrityFailure.StaleOrDivergentState, $"the proven tx {header.Id} is not the state the server announced (tx {current.TxId})");
             }
-        }, cancellationToken).ConfigureAwait(false);
+
+            // The state that was announced must come from the pinned server and carry its signature too, not only
+            // the proof: the next reply stating the right identity does not make up for this one.
+            holder.Get(announcedBy, database);
+            if (_options.ServerSigningPublicKey is { } key)
+            {
+                StatePublicKey.Verify(current, key);
+            }
+        }), cancellationToken).ConfigureAwait(false);
         return TrustedState!;
     }
 
@@ -111,14 +135,13 @@ public sealed partial class CairnClient
     {
         var (identity, database, trusted) = await TrustedAsync(cancellationToken).ConfigureAwait(false);
         var reply = await ProvenCallAsync(trusted, o => _grpc.VerifiableGetAsync(new Wire.VerifiableGetRequest { KeyRequest = request, ProveSinceTx = trusted.TxId }, o), cancellationToken).ConfigureAwait(false);
-        await VerifyAndStoreAsync(identity, database, holder =>
+        await VerifyAndStoreAsync(identity, database, holder => VerifiedReplies.VerifyEntry(holder, ReplyIdentity(identity), database, request.Key.Span, reply, entry =>
         {
-            var entry = VerifiedReplies.VerifyEntry(holder, ReplyIdentity(identity), database, request.Key.Span, reply);
             if (request.AtTx != 0 && (entry.ReferencedBy?.Tx ?? entry.Tx) != request.AtTx)
             {
                 throw new IntegrityException(IntegrityFailure.DataMismatch, $"asked for the value in tx {request.AtTx}, the server proved tx {entry.Tx}");
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
         return Replies.Entry(reply.Entry);
     }
 
@@ -131,10 +154,8 @@ public sealed partial class CairnClient
         var reply = await ProvenCallAsync(trusted, o => write(trusted.TxId, o), cancellationToken).ConfigureAwait(false);
         TxHeader? header = null;
         await VerifyAndStoreAsync(identity, database, holder =>
-        {
-            header = VerifiedReplies.VerifyTx(holder, ReplyIdentity(identity), database, reply);
-            VerifiedReplies.RequireEntries(reply.Tx, expected);
-        }, cancellationToken).ConfigureAwait(false);
+            header = VerifiedReplies.VerifyTx(holder, ReplyIdentity(identity), database, reply, _ => VerifiedReplies.RequireEntries(reply.Tx, expected)),
+            cancellationToken).ConfigureAwait(false);
         return header!;
     }
 

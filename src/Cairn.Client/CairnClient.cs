@@ -149,9 +149,11 @@ public sealed partial class CairnClient : IAsyncDisposable
     {
         get
         {
-            string? identity = _serverIdentity;
+            // The pinned server's state: a server that now claims another identity changes nothing the client trusts.
+            var holder = _holder;
+            string? identity = holder?.ServerIdentity ?? _serverIdentity;
             string? database = _database;
-            return identity is null || database is null || _holder is null ? null : _holder.Get(identity, database);
+            return identity is null || database is null || holder is null ? null : holder.Get(identity, database);
         }
     }
 

@@ -17,8 +17,13 @@ public static class VerifiedReplies
     /// VerifiableTxById): its entries rebuild the header's entries hash, and the dual proof links the tx to the
     /// trusted state, which then moves to the newer of the two.
     /// </summary>
+    /// <param name="holder">The trusted states.</param>
+    /// <param name="serverIdentity">The identity the server stated with this reply.</param>
+    /// <param name="database">The database the reply is about.</param>
+    /// <param name="reply">The reply.</param>
+    /// <param name="beforeTrust">The caller's own checks of the reply, run before anything is trusted.</param>
     /// <returns>The verified header of the transaction.</returns>
-    public static TxHeader VerifyTx(TrustedStateHolder holder, string serverIdentity, string database, Wire.VerifiableTx reply)
+    public static TxHeader VerifyTx(TrustedStateHolder holder, string serverIdentity, string database, Wire.VerifiableTx reply, Action<TxHeader>? beforeTrust = null)
     {
         ArgumentNullException.ThrowIfNull(holder);
         ArgumentNullException.ThrowIfNull(reply);
@@ -30,12 +35,14 @@ public static class VerifiedReplies
             throw Fail(IntegrityFailure.HeaderMismatch, $"tx {header.Id} lists {entries.Count} entries but its header says {header.EntryCount}");
         }
 
-        if (TxMerkleTree.ForEntries(entries, header.Version).Root != header.EntriesHash)
+        if (FromWire(() => TxMerkleTree.ForEntries(entries, header.Version).Root) != header.EntriesHash)
         {
             throw Fail(IntegrityFailure.EntryInclusion, $"the entries of tx {header.Id} do not rebuild its entries hash");
         }
 
-        Link(holder, serverIdentity, database, header, WireProofs.Dual(reply.DualProof), WireProofs.Signature(reply.Signature));
+        var proof = WireProofs.Dual(reply.DualProof);
+        beforeTrust?.Invoke(header);
+        Link(holder, serverIdentity, database, header, proof, WireProofs.Signature(reply.Signature));
         return header;
     }
 
@@ -44,8 +51,15 @@ public static class VerifiedReplies
     /// (or the reference it was reached through) is in its transaction, and that transaction is linked to the
     /// trusted state, which then moves forward.
     /// </summary>
+    /// <param name="holder">The trusted states.</param>
+    /// <param name="serverIdentity">The identity the server stated with this reply.</param>
+    /// <param name="database">The database the reply is about.</param>
+    /// <param name="requestedKey">The key that was asked for.</param>
+    /// <param name="reply">The reply.</param>
+    /// <param name="beforeTrust">The caller's own checks of the entry, run before anything is trusted.</param>
     /// <returns>The verified entry as sent.</returns>
-    public static Wire.Entry VerifyEntry(TrustedStateHolder holder, string serverIdentity, string database, ReadOnlySpan<byte> requestedKey, Wire.VerifiableEntry reply)
+    public static Wire.Entry VerifyEntry(TrustedStateHolder holder, string serverIdentity, string database, ReadOnlySpan<byte> requestedKey, Wire.VerifiableEntry reply,
+        Action<Wire.Entry>? beforeTrust = null)
     {
         ArgumentNullException.ThrowIfNull(holder);
         ArgumentNullException.ThrowIfNull(reply);
@@ -80,16 +94,19 @@ public static class VerifiedReplies
             throw Fail(IntegrityFailure.HeaderMismatch, $"the entry is in tx {txId} but the proof is about tx {header.Id}");
         }
 
-        var digest = EntryDigest.For(header.Version, metadata, storedKey, Digest.Compute(storedValue));
+        var valueHash = Digest.Compute(storedValue);
+        var digest = FromWire(() => EntryDigest.For(header.Version, metadata, storedKey, valueHash));
         TxMerkleTree.VerifyInclusion(WireProofs.Inclusion(reply.InclusionProof), digest, header);
-        Link(holder, serverIdentity, database, header, WireProofs.Dual(verifiableTx.DualProof), WireProofs.Signature(verifiableTx.Signature));
+        var proof = WireProofs.Dual(verifiableTx.DualProof);
+        beforeTrust?.Invoke(entry);
+        Link(holder, serverIdentity, database, header, proof, WireProofs.Signature(verifiableTx.Signature));
         return entry;
     }
 
     /// <summary>
     /// Checks that a verified write's transaction holds exactly what was asked: every expected (stored key, stored
-    /// value) is an entry of the tx with that value's hash. Call after <see cref="VerifyTx"/> (which checks the entries
-    /// against the header).
+    /// value) is an entry of the tx with that value's hash. Pass it to <see cref="VerifyTx"/> as its <c>beforeTrust</c>
+    /// check (which runs once the entries are checked against the header, before anything is trusted).
     /// </summary>
     public static void RequireEntries(Wire.Tx? tx, IReadOnlyList<(byte[] StoredKey, byte[] StoredValue)> expected)
     {
@@ -128,6 +145,13 @@ public static class VerifiedReplies
                 throw Fail(IntegrityFailure.HeaderMismatch, $"the dual proof ends at tx {proof.TargetTxHeader.Id}, not at the proven tx {proven.Id}");
             }
 
+            if (trusted.TxId == proven.Id)
+            {
+                // The header alone hashes to the trusted Alh, so the proof adds nothing; but a server that sends a
+                // broken one is not telling the truth, and every byte of a proof must count.
+                DualProof.Verify(proof, proven.Id, proven.Id, provenAlh, provenAlh);
+            }
+
             holder.Advance(serverIdentity, new ImmutableState(database, proven.Id, provenAlh, signature), proof);
             return;
         }
@@ -138,6 +162,24 @@ public static class VerifiedReplies
         }
 
         DualProof.Verify(proof, proven.Id, trusted.TxId, provenAlh, trusted.TxHash);
+
+        // Nothing moves, but the reply is signed over the proof's target, the trusted state: with a server key
+        // configured that signature must verify like any other (the holder checks it and keeps the state as it is).
+        holder.Advance(serverIdentity, trusted with { Signature = signature }, null);
+    }
+
+    // Verification types refuse impossible values (metadata on a version-0 entry…) with ArgumentException; from the
+    // wire that is a malformed reply, not a caller's mistake.
+    private static T FromWire<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentException e)
+        {
+            throw new IntegrityException(IntegrityFailure.MalformedProof, "malformed reply: " + e.Message, e);
+        }
     }
 
     private static void RequireKey(ReadOnlySpan<byte> answered, ReadOnlySpan<byte> requested)

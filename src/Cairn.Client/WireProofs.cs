@@ -59,6 +59,11 @@ public static class WireProofs
         var entries = new List<TxEntry>(tx.Entries.Count);
         foreach (var entry in tx.Entries)
         {
+            if (entry.VLen < 0)
+            {
+                throw Malformed($"entry.vLen is {entry.VLen}");
+            }
+
             entries.Add(new TxEntry(entry.Key.Span, Digest(entry.HValue, "entry.hValue"), entry.VLen, Metadata(entry.Metadata)));
         }
 

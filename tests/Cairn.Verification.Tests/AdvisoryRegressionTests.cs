@@ -33,30 +33,13 @@ public sealed class AdvisoryRegressionTests
     [Fact]
     public void CVE_2022_36111_a_forged_history_behind_the_linear_part_of_a_dual_proof_is_rejected()
     {
-        // The honest log: txs 3…6 link only up to tx 2, so the trusted tx 6 covers txs 3…5 by its Alh chain alone.
-        var honest = new TestLedger();
-        for (int n = 1; n <= 6; n++)
-        {
-            honest.Commit([Support.PlainEntry($"k{n}", $"v{n}")], 1_600_000_000 + n, blTxId: n <= 3 ? (ulong)(n - 1) : 2);
-        }
-
-        var trusted = honest.GetHeader(6);
-
-        // A malicious server grows a tree whose leaves 3…5 are forged txs, but keeps leaf 6 = the trusted Alh.
-        var forged = new ForgedLedger(honest, fakeLeaves: [3, 4, 5]);
-        for (int n = 7; n <= 10; n++)
-        {
-            forged.Commit(1_600_000_000 + n);
-        }
-
-        var attack = ProofBuilder.Dual(forged, forged.Tree, 6, 10);
-        var target = forged.GetHeader(10);
+        var history = ForgedHistory.Build();
+        var trusted = history.Trusted;
+        var attack = history.Attack;
+        var target = history.Target;
 
         // Every check a pre-1.4.1 client made passes on the forged history...
-        AppendOnlyTree.VerifyInclusion(attack.InclusionProof.ToArray(), 6, target.BlTxId, AppendOnlyTree.LeafFor(trusted.Alh()), target.BlRoot);
-        AppendOnlyTree.VerifyConsistency(attack.ConsistencyProof.ToArray(), trusted.BlTxId, target.BlTxId, trusted.BlRoot, target.BlRoot);
-        AppendOnlyTree.VerifyLastInclusion(attack.LastInclusionProof.ToArray(), target.BlTxId, AppendOnlyTree.LeafFor(attack.TargetBlTxAlh), target.BlRoot);
-        LinearProof.Verify(attack.LinearProof, target.BlTxId, 10, attack.TargetBlTxAlh, target.Alh());
+        history.PassesPre141Checks();
 
         // ...but the txs the trusted state covered only by its chain are not the tree's leaves: refused.
         var error = Support.Rejects(() => DualProof.Verify(attack, 6, 10, trusted.Alh(), target.Alh()));
@@ -68,11 +51,7 @@ public sealed class AdvisoryRegressionTests
         Assert.Equal(IntegrityFailure.LinearAdvanceProof, Support.Rejects(() => DualProof.Verify(withoutAdvance, 6, 10, trusted.Alh(), target.Alh())).Failure);
 
         // The honest server's proof over the same shape verifies.
-        for (int n = 7; n <= 10; n++)
-        {
-            honest.Commit([Support.PlainEntry($"k{n}", $"v{n}")], 1_600_000_000 + n);
-        }
-
+        var honest = history.ContinueHonestly();
         DualProof.Verify(ProofBuilder.Dual(honest, honest.Tree, 6, 10), 6, 10, trusted.Alh(), honest.GetHeader(10).Alh());
     }
 
@@ -102,35 +81,5 @@ public sealed class AdvisoryRegressionTests
         var next = new ImmutableState("defaultdb", 5, ledger.GetHeader(5).Alh());
         holder.Advance("server-a", next, ProofBuilder.Dual(ledger, ledger.Tree, 3, 5));
         Assert.Equal(next, holder.Get("server-a", "defaultdb"));
-    }
-
-    /// <summary>The honest headers, with a tree whose leaves at <c>fakeLeaves</c> are replaced by forged Alhs.</summary>
-    private sealed class ForgedLedger : ITxHeaderSource
-    {
-        private readonly List<TxHeader> _headers = [];
-
-        public ForgedLedger(TestLedger honest, int[] fakeLeaves)
-        {
-            for (ulong id = 1; id <= honest.LastTxId; id++)
-            {
-                var header = honest.GetHeader(id);
-                _headers.Add(header);
-                Tree.Append(fakeLeaves.Contains((int)id) ? Digest.Compute(Support.Ascii($"forged tx {id}")) : header.Alh());
-            }
-        }
-
-        public AppendOnlyTree Tree { get; } = new(new MemoryTreeNodeStore());
-
-        public TxHeader GetHeader(ulong txId) => _headers[(int)txId - 1];
-
-        public void Commit(long timestamp)
-        {
-            ulong id = (ulong)_headers.Count + 1;
-            var entries = new[] { Support.PlainEntry($"k{id}", "v") };
-            var header = new TxHeader(id, _headers[^1].Alh(), timestamp, TxHeader.Version0, null, 1,
-                TxMerkleTree.ForEntries(entries, 0).Root, id - 1, Tree.RootAt(id - 1));
-            _headers.Add(header);
-            Tree.Append(header.Alh());
-        }
     }
 }
