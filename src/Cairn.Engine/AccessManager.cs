@@ -86,18 +86,27 @@ public sealed partial class AccessManager : IDisposable
     /// <returns>The token, and the default-password warning when it applies.</returns>
     public (string Token, string? Warning) Login(string userName, string password)
     {
-        var user = CheckCredentials(userName, password);
-
-        // The token starts on defaultdb when the user may use it, as in immudb's single-database mode.
-        string? database = user.PermissionOn(DatabaseNames.Default) != Permission.None ? DatabaseNames.Default : null;
-        string? warning = user.Name == UserNames.Admin && _adminHasDefaultPassword ? DefaultPasswordWarning : null;
-        return (_tokens.Issue(user.Name, database), warning);
+        return IssueLogin(CheckCredentials(userName, password));
     }
+
+    private (string Token, string? Warning) IssueLogin(UserRecord user)
+    {
+        // The token starts on defaultdb when the user may use it, as in immudb's single-database mode.
+        string? warning = user.Name == UserNames.Admin && _adminHasDefaultPassword ? DefaultPasswordWarning : null;
+        return (_tokens.Issue(user.Name, InitialDatabase(user)), warning);
+    }
+
+    private static string? InitialDatabase(UserRecord user) =>
+        user.PermissionOn(DatabaseNames.Default) != Permission.None ? DatabaseNames.Default : null;
 
     /// <summary>Checks credentials and opens a session on <paramref name="databaseName"/> (immudb's OpenSession).</summary>
     public Session OpenSession(string userName, string password, string databaseName)
     {
-        var user = CheckCredentials(userName, password);
+        return OpenSessionFor(CheckCredentials(userName, password), databaseName);
+    }
+
+    private Session OpenSessionFor(UserRecord user, string databaseName)
+    {
         string database = databaseName.ToLowerInvariant();
         RequireDatabaseAccess(user, database);
         return _sessions.Open(user.Name, database);

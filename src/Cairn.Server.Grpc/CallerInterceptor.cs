@@ -19,6 +19,7 @@ namespace Cairn.Server.Grpc;
 public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions options, ILogger<CallerInterceptor> logger) : Interceptor
 {
     private const string CallerKey = "cairn.caller";
+    private const string CertificateUserKey = "cairn.certificate-user";
     private readonly IGrpcCallObserver? _observer = options.CallObserver;
 
     /// <summary>The caller the interceptor authenticated for this call.</summary>
@@ -26,6 +27,10 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
         context.UserState.TryGetValue(CallerKey, out var value) && value is Caller caller
             ? caller
             : throw new RpcException(new Status(StatusCode.Unauthenticated, "not logged in"));
+
+    /// <summary>The user the connection's client certificate names (mutual TLS), or null without one.</summary>
+    public static string? CertificateUser(ServerCallContext context) =>
+        context.UserState.TryGetValue(CertificateUserKey, out var value) ? value as string : null;
 
     /// <summary>The user database the caller selected, checked by the interceptor.</summary>
     public static string SelectedDatabase(ServerCallContext context) =>
@@ -148,6 +153,12 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
             throw new RpcException(new Status(StatusCode.Unimplemented, $"method {method} is not served"));
         }
 
+        string? certificateUser = options.ClientCertificatesNameUsers ? ClientCertificateUsers.UserOf(context) : null;
+        if (certificateUser is not null)
+        {
+            context.UserState[CertificateUserKey] = certificateUser;
+        }
+
         if (rule.Kind == AccessKind.Anonymous)
         {
             return;
@@ -155,7 +166,9 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
 
         string? sessionId = context.RequestHeaders.GetValue("sessionid");
         string? token = context.RequestHeaders.GetValue("authorization");
-        var caller = engine.Access.Authenticate(sessionId, token);
+        var caller = certificateUser is null
+            ? engine.Access.Authenticate(sessionId, token)
+            : engine.Access.Authenticate(sessionId, token, certificateUser);
         switch (rule.Kind)
         {
             case AccessKind.LoggedIn:

@@ -19,6 +19,12 @@ public sealed record GrpcFrontEndOptions
 
     /// <summary>Told about every call once it ended (metrics); null for none.</summary>
     public IGrpcCallObserver? CallObserver { get; init; }
+
+    /// <summary>
+    /// Whether connections carry a client certificate verified by the transport (mutual TLS) whose subject CN
+    /// names the caller's user; see <see cref="ClientCertificateUsers"/>.
+    /// </summary>
+    public bool ClientCertificatesNameUsers { get; init; }
 }
 
 /// <summary>

@@ -29,6 +29,18 @@ public sealed record ServerSettings
     /// <summary>The gRPC port (0: any free port, printed at start).</summary>
     public int Port { get; init; } = 3322;
 
+    /// <summary>Whether the gRPC front end runs (<c>--grpc off</c> turns it off).</summary>
+    public bool GrpcEnabled { get; init; } = true;
+
+    /// <summary>PEM file of the gRPC port's certificate chain (leaf first); with <see cref="TlsKeyPath"/> it turns TLS on.</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>PEM file of the private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>PEM bundle of the CAs that issue client certificates; turns mutual TLS on (a certificate is then required).</summary>
+    public string? TlsClientCaPath { get; init; }
+
     /// <summary>The metrics and health port (HTTP/1.1: <c>/metrics</c>, <c>/health</c>); 0: any free port; null: off.</summary>
     public int? MetricsPort { get; init; } = 9497;
 

@@ -33,7 +33,13 @@ public static class SettingDefinitions
         new("dir", "data folder (created owner-only when missing)", "./data", (s, v) => s with { DataDirectory = NonEmpty("dir", v) }),
         new("address", "address to listen on; anything but loopback needs a non-default admin password", "127.0.0.1",
             (s, v) => s with { Address = NonEmpty("address", v) }),
-        new("port", "gRPC port (immudb API, HTTP/2 without TLS); 0 picks a free port", "3322", (s, v) => s with { Port = Int("port", v, 0, 65535) }),
+        new("port", "gRPC port (immudb API, HTTP/2; TLS with --tls-cert); 0 picks a free port", "3322", (s, v) => s with { Port = Int("port", v, 0, 65535) }),
+        new("grpc", "on, or off to run without the gRPC front end (something else must stay on)", "on", (s, v) => s with { GrpcEnabled = OnOff("grpc", v) }),
+        new("tls-cert", "PEM file of the gRPC port's certificate chain, leaf first; with --tls-key it turns TLS 1.2/1.3 on", "none (plaintext HTTP/2)",
+            (s, v) => s with { TlsCertificatePath = NonEmpty("tls-cert", v) }),
+        new("tls-key", "PEM file of the private key of --tls-cert", "none", (s, v) => s with { TlsKeyPath = NonEmpty("tls-key", v) }),
+        new("tls-client-ca", "PEM bundle of the CAs of client certificates: mutual TLS, a certificate is required and its subject CN is the user",
+            "none", (s, v) => s with { TlsClientCaPath = NonEmpty("tls-client-ca", v) }),
         new("metrics-port", "port of /metrics (Prometheus) and /health over HTTP/1.1, without authentication; 0 picks a free port, off disables it",
             "9497", (s, v) => s with { MetricsPort = OptionalPort("metrics-port", v) }),
         new("metrics-address", "address the metrics port listens on", "the --address",
@@ -67,6 +73,13 @@ public static class SettingDefinitions
         int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
             ? n
             : throw new SettingsException($"{name}: '{value}' is not a whole number from {min} to {max}");
+
+    private static bool OnOff(string name, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "on" or "true" => true,
+        "off" or "false" => false,
+        _ => throw new SettingsException($"{name}: '{value}' must be on or off"),
+    };
 
     private static int? OptionalPort(string name, string value) =>
         value.Trim().ToLowerInvariant() is "off" or "false"

@@ -73,7 +73,10 @@ public static class SettingsLoader
         return settings with
         {
             DataDirectory = Path.GetFullPath(settings.DataDirectory, workingDirectory),
-            SigningKeyPath = settings.SigningKeyPath is null ? null : Path.GetFullPath(settings.SigningKeyPath, workingDirectory),
+            SigningKeyPath = FullPath(settings.SigningKeyPath, workingDirectory),
+            TlsCertificatePath = FullPath(settings.TlsCertificatePath, workingDirectory),
+            TlsKeyPath = FullPath(settings.TlsKeyPath, workingDirectory),
+            TlsClientCaPath = FullPath(settings.TlsClientCaPath, workingDirectory),
         };
     }
 
@@ -83,6 +86,10 @@ public static class SettingsLoader
         yield return $"dir = {settings.DataDirectory}";
         yield return $"address = {settings.Address}";
         yield return $"port = {settings.Port}";
+        yield return $"grpc = {(settings.GrpcEnabled ? "on" : "off")}";
+        yield return $"tls-cert = {settings.TlsCertificatePath ?? "(none: plaintext)"}";
+        yield return $"tls-key = {settings.TlsKeyPath ?? "(none)"}";
+        yield return $"tls-client-ca = {settings.TlsClientCaPath ?? "(none: no client certificates)"}";
         yield return $"metrics-port = {(settings.MetricsPort is { } metricsPort ? metricsPort.ToString(CultureInfo.InvariantCulture) : "off")}";
         yield return $"metrics-address = {settings.MetricsAddress ?? "(same as address)"}";
         yield return $"admin-password = {(settings.AdminPassword is null ? "(not given)" : "(given)")}";
@@ -99,6 +106,8 @@ public static class SettingsLoader
         yield return $"max-scan-limit = {settings.MaxScanLimit}";
         yield return $"config = {settings.ConfigFile ?? "(none)"}";
     }
+
+    private static string? FullPath(string? path, string workingDirectory) => path is null ? null : Path.GetFullPath(path, workingDirectory);
 
     private static ServerSettings ApplyFile(ServerSettings settings, string path)
     {

@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Net;
+using System.Runtime.InteropServices;
 using Cairn.Engine;
 using Cairn.Security;
 using Cairn.Server.Configuration;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,28 +25,45 @@ namespace Cairn.Server.Hosting;
 /// The running server: one engine over the data folder and one Kestrel host with the gRPC front end on its
 /// own HTTP/2-only port (gRPC without TLS needs prior-knowledge HTTP/2; an HTTP/1+2 port breaks it), plus,
 /// unless turned off, the metrics port (HTTP/1.1, <c>/metrics</c> and <c>/health</c>) in a host of its own.
+/// With <c>--tls-cert</c> the gRPC port speaks TLS (ALPN h2) with certificates that SIGHUP reloads.
 /// </summary>
 public sealed class CairnServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly IHost _app;
     private readonly MetricsEndpoint? _metricsEndpoint;
     private readonly CairnEngine _engine;
     private readonly StateSigner? _signer;
+    private readonly TlsCertificates? _tls;
+    private readonly PosixSignalRegistration? _reloadSignal;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private CairnServer(WebApplication app, MetricsEndpoint? metricsEndpoint, CairnEngine engine, StateSigner? signer, ILogger logger, int port)
+    private CairnServer(IHost app, MetricsEndpoint? metricsEndpoint, CairnEngine engine, StateSigner? signer, TlsCertificates? tls, ILogger logger, int port)
     {
         _app = app;
         _metricsEndpoint = metricsEndpoint;
         _engine = engine;
         _signer = signer;
+        _tls = tls;
         _logger = logger;
         Port = port;
+
+        // SIGHUP would otherwise end the process; here it reloads the TLS files (and is harmless without TLS).
+        if (!OperatingSystem.IsWindows())
+        {
+            _reloadSignal = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                ReloadCertificates();
+            });
+        }
     }
 
-    /// <summary>The gRPC port actually bound.</summary>
+    /// <summary>The gRPC port actually bound; 0 when the gRPC front end is off.</summary>
     public int Port { get; }
+
+    /// <summary>Whether the gRPC port speaks TLS.</summary>
+    public bool Tls => _tls is not null;
 
     /// <summary>The metrics port actually bound; null when it is off.</summary>
     public int? MetricsPort => _metricsEndpoint?.Port;
@@ -61,11 +80,18 @@ public sealed class CairnServer : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Cairn.Server");
         var (address, loopback) = ParseAddress(settings.Address);
         var (metricsAddress, _) = ParseAddress(settings.MetricsAddress ?? settings.Address, "metrics-address");
-        if (settings.MetricsPort is { } metricsPort && metricsPort != 0 && metricsPort == settings.Port)
+        if (!settings.GrpcEnabled && settings.MetricsPort is null)
+        {
+            throw new ServerStartException("grpc: off while metrics-port is off too: nothing would be served; turn one of them on");
+        }
+
+        if (settings.GrpcEnabled && settings.MetricsPort is { } metricsPort && metricsPort != 0 && metricsPort == settings.Port)
         {
             throw new ServerStartException($"metrics-port: {metricsPort} is also the gRPC port; give another port, 0 for any free one, or off");
         }
 
+        // Read before the data folder is opened, so a bad certificate stops the start without touching it.
+        var tls = settings.GrpcEnabled ? TlsCertificates.Load(settings, TimeProvider.System, logger) : null;
         var metrics = settings.MetricsPort is null ? null : new ServerMetrics(ServerVersion.Current);
         var signer = LoadSigner(settings.SigningKeyPath);
         if (settings.AdminPassword is { } given && !PasswordPolicy.IsStrong(given))
@@ -115,9 +141,9 @@ public sealed class CairnServer : IAsyncDisposable
             }
 
             metrics?.Attach(engine);
-            var app = BuildHost(settings, engine, signer, metrics, loggerFactory, address);
+            var app = settings.GrpcEnabled ? BuildHost(settings, engine, signer, metrics, tls, loggerFactory, address) : BuildIdleHost(loggerFactory);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            int port = BoundPort(app, settings.Port);
+            int port = settings.GrpcEnabled ? BoundPort(app, settings.Port) : 0;
             MetricsEndpoint? metricsEndpoint = null;
             if (metrics is not null)
             {
@@ -130,8 +156,16 @@ public sealed class CairnServer : IAsyncDisposable
             }
 
             // Logged last: this line tells whoever waits for the server that every port is ready.
-            ServerLog.Listening(logger, settings.Address, port, engine.Identity);
-            return new CairnServer(app, metricsEndpoint, engine, signer, logger, port);
+            if (settings.GrpcEnabled)
+            {
+                ServerLog.Listening(logger, settings.Address, port, engine.Identity);
+            }
+            else
+            {
+                TlsLog.GrpcOff(logger, engine.Identity);
+            }
+
+            return new CairnServer(app, metricsEndpoint, engine, signer, tls, logger, port);
         }
         catch
         {
@@ -143,6 +177,19 @@ public sealed class CairnServer : IAsyncDisposable
 
     /// <summary>Completes when the host was asked to stop (SIGTERM, Ctrl-C or <see cref="StopAsync"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Reads the TLS files again (what SIGHUP does); a failure is logged and the current certificate kept.</summary>
+    /// <returns>Whether new certificates are in use (false also when TLS is off).</returns>
+    public bool ReloadCertificates()
+    {
+        if (_tls is null)
+        {
+            TlsLog.NothingToReload(_logger);
+            return false;
+        }
+
+        return _tls.Reload();
+    }
 
     /// <summary>Stops accepting calls, lets calls in flight finish, then closes the databases.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -158,13 +205,14 @@ public sealed class CairnServer : IAsyncDisposable
             return;
         }
 
+        _reloadSignal?.Dispose();
         try
         {
             await _app.StopAsync().ConfigureAwait(false);
         }
         finally
         {
-            await _app.DisposeAsync().ConfigureAwait(false);
+            await DisposeHostAsync(_app).ConfigureAwait(false);
             if (_metricsEndpoint is not null)
             {
                 await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);
@@ -176,7 +224,7 @@ public sealed class CairnServer : IAsyncDisposable
         }
     }
 
-    private static async Task<MetricsEndpoint> StartMetricsAsync(WebApplication grpcApp, IPAddress address, ServerSettings settings, ServerMetrics metrics, CairnEngine engine, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<MetricsEndpoint> StartMetricsAsync(IHost grpcApp, IPAddress address, ServerSettings settings, ServerMetrics metrics, CairnEngine engine, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         try
         {
@@ -185,7 +233,7 @@ public sealed class CairnServer : IAsyncDisposable
         catch (Exception e)
         {
             await grpcApp.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await grpcApp.DisposeAsync().ConfigureAwait(false);
+            await DisposeHostAsync(grpcApp).ConfigureAwait(false);
             if (e is IOException)
             {
                 throw new ServerStartException(
@@ -196,7 +244,7 @@ public sealed class CairnServer : IAsyncDisposable
         }
     }
 
-    private static WebApplication BuildHost(ServerSettings settings, CairnEngine engine, StateSigner? signer, ServerMetrics? metrics, ILoggerFactory loggerFactory, IPAddress address)
+    private static WebApplication BuildHost(ServerSettings settings, CairnEngine engine, StateSigner? signer, ServerMetrics? metrics, TlsCertificates? tls, ILoggerFactory loggerFactory, IPAddress address)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -206,16 +254,50 @@ public sealed class CairnServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(address, settings.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, settings.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (tls is not null)
+                {
+                    // Asked on every handshake, so a SIGHUP reload reaches the next connection.
+                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls.ForConnection()) });
+                }
+            });
         });
-        builder.Services.AddImmudbGrpc(engine, new GrpcFrontEndOptions { Signer = signer, Version = ServerVersion.Current, CallObserver = metrics },
-            settings.MaxRecvMsgSize, settings.MaxSendMsgSize);
+        builder.Services.AddImmudbGrpc(engine, new GrpcFrontEndOptions
+        {
+            Signer = signer,
+            Version = ServerVersion.Current,
+            CallObserver = metrics,
+            ClientCertificatesNameUsers = tls?.MutualTls ?? false,
+        }, settings.MaxRecvMsgSize, settings.MaxSendMsgSize);
         var app = builder.Build();
         app.MapImmudbGrpc(engine);
         return app;
     }
 
-    private static int BoundPort(WebApplication app, int requested)
+    // With gRPC off there is no web host, but something must still turn SIGTERM and Ctrl-C into a stop.
+    private static IHost BuildIdleHost(ILoggerFactory loggerFactory)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        return builder.Build();
+    }
+
+    private static async ValueTask DisposeHostAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
+
+    private static int BoundPort(IHost app, int requested)
     {
         if (requested != 0)
         {
