@@ -52,7 +52,9 @@ public sealed partial class CairnClient : IAsyncDisposable
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificates = _options.ClientCertificate is null ? null : [_options.ClientCertificate],
+                // A context rather than ClientCertificates: it is sent whatever CA names the server lists, so the
+                // server (not a client-side guess) decides, and offline: no fetching of issuers while connecting.
+                ClientCertificateContext = _options.ClientCertificate is null ? null : SslStreamCertificateContext.Create(_options.ClientCertificate, null, offline: true),
                 RemoteCertificateValidationCallback = _options.ServerCertificateValidation ?? ValidateAgainst(_options.TrustedCertificateAuthorities),
             };
         }
@@ -240,8 +242,9 @@ public sealed partial class CairnClient : IAsyncDisposable
             return null;
         }
 
-        return (_, certificate, _, errors) =>
+        return (_, certificate, presented, errors) =>
         {
+            // Name mismatches and missing certificates stay fatal; only the chain is judged against the given CAs.
             if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
             {
                 return false;
@@ -251,6 +254,14 @@ public sealed partial class CairnClient : IAsyncDisposable
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.DisableCertificateDownloads = true;
+
+            // Intermediates the server sent help build the chain to one of the given roots.
+            foreach (var element in presented?.ChainElements.Skip(1) ?? [])
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+
             return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
         };
     }

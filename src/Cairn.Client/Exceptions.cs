@@ -60,6 +60,10 @@ internal static class ClientErrors
     public static CairnException From(RpcException e) => e.StatusCode switch
     {
         StatusCode.Unavailable or StatusCode.DeadlineExceeded => new CairnConnectionException($"cannot reach the server: {e.Status.Detail}", e),
+
+        // Grpc.Net.Client reports a failed TLS handshake (untrusted certificate, refused client certificate) as
+        // Internal; it is a connection failure, not something the server said.
+        _ when e.Status.DebugException is HttpRequestException => new CairnConnectionException($"cannot reach the server: {e.Status.Detail}", e),
         StatusCode.Unauthenticated => new CairnAuthenticationException(e.Status.Detail, e),
         StatusCode.PermissionDenied => e.Status.Detail == "user is not active"
             ? new CairnAuthenticationException(e.Status.Detail, e)

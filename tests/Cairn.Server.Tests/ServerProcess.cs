@@ -134,6 +134,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 {
                     listening.TrySetResult((int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[2].Value));
                 }
+                else if (ReadyWithoutGrpcLine().Match(line) is { Success: true } ready)
+                {
+                    listening.TrySetResult((0, ready.Groups[1].Value));
+                }
             }
 
             listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + Output));
@@ -170,6 +174,25 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return new Metadata { { "authorization", "Bearer " + use.Token } };
     }
 
+    /// <summary>Sends a POSIX signal (e.g. 1, SIGHUP) to the server.</summary>
+    public void SendSignal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits until the server logged a line containing <paramref name="text"/> (at most 30 s).</summary>
+    public async Task WaitForOutputAsync(string text, int occurrences = 1)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (_output.Count(l => l.Contains(text, StringComparison.Ordinal)) < occurrences)
+        {
+            await Task.Delay(50, timeout.Token).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan? timeout = null)
     {
@@ -204,6 +227,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Cairn listening on \S+:(\d+) .*server id (\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Cairn ready without the gRPC front end .*server id (\S+)")]
+    private static partial Regex ReadyWithoutGrpcLine();
 
     [GeneratedRegex(@"Cairn metrics on \S+:(\d+) ")]
     private static partial Regex MetricsLine();
