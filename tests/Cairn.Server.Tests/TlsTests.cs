@@ -252,6 +252,23 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(0, await server.TerminateAsync());
     }
 
+    [Fact]
+    public void TLS_settings_come_from_flags_environment_and_TOML_with_paths_relative_to_the_working_folder()
+    {
+        File.WriteAllText(Path.Combine(_folder.Path, "cairn.toml"), "tls-cert = \"certs/server.crt\"\ngrpc = false\n");
+        var env = new System.Collections.Hashtable { ["CAIRN_TLS_KEY"] = "certs/server.key" };
+        var settings = Configuration.SettingsLoader.Load(new Dictionary<string, string> { ["tls-client-ca"] = "/etc/cairn/ca.pem" }, env, _folder.Path);
+        Assert.Equal(Path.Combine(_folder.Path, "certs", "server.crt"), settings.TlsCertificatePath);
+        Assert.Equal(Path.Combine(_folder.Path, "certs", "server.key"), settings.TlsKeyPath);
+        Assert.Equal("/etc/cairn/ca.pem", settings.TlsClientCaPath);
+        Assert.False(settings.GrpcEnabled);
+        Assert.Contains("grpc = off", Configuration.SettingsLoader.Describe(settings));
+
+        var e = Assert.Throws<Configuration.SettingsException>(() =>
+            Configuration.SettingsLoader.Load(new Dictionary<string, string> { ["grpc"] = "maybe" }, new System.Collections.Hashtable(), _folder.Path));
+        Assert.Contains("grpc: 'maybe' must be on or off (from flag --grpc)", e.Message, StringComparison.Ordinal);
+    }
+
     private CairnClient Sdk(int port, X509Certificate2? clientCertificate) => new(new CairnClientOptions
     {
         Address = $"https://127.0.0.1:{port}",
