@@ -16,7 +16,7 @@ public sealed partial class ImmuGrpcService
     /// <inheritdoc />
     public override Task<Wire.LoginResponse> Login(Wire.LoginRequest request, ServerCallContext context)
     {
-        var (token, warning) = engine.Access.Login(Utf8(request.User), Utf8(request.Password));
+        var (token, warning) = engine.Access.Login(Utf8(request.User), Utf8(request.Password), ClientAddresses.FromPeer(context.Peer));
         return Task.FromResult(new Wire.LoginResponse
         {
             Token = token,
@@ -34,7 +34,8 @@ public sealed partial class ImmuGrpcService
     /// <inheritdoc />
     public override Task<Wire.OpenSessionResponse> OpenSession(Wire.OpenSessionRequest request, ServerCallContext context)
     {
-        var session = engine.Access.OpenSession(Utf8(request.Username), Utf8(request.Password), request.DatabaseName);
+        var session = engine.Access.OpenSession(Utf8(request.Username), Utf8(request.Password), request.DatabaseName,
+            ClientAddresses.FromPeer(context.Peer));
         return Task.FromResult(new Wire.OpenSessionResponse { SessionID = session.Id, ServerUUID = engine.Identity });
     }
 

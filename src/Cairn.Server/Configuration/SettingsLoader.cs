@@ -74,6 +74,7 @@ public static class SettingsLoader
         {
             DataDirectory = Path.GetFullPath(settings.DataDirectory, workingDirectory),
             SigningKeyPath = settings.SigningKeyPath is null ? null : Path.GetFullPath(settings.SigningKeyPath, workingDirectory),
+            UsersFile = settings.UsersFile is null ? null : Path.GetFullPath(settings.UsersFile, workingDirectory),
         };
     }
 
@@ -93,12 +94,19 @@ public static class SettingsLoader
         yield return $"log-level = {settings.LogLevel.ToString().ToLowerInvariant()}";
         yield return $"session-timeout = {settings.SessionTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
         yield return $"max-sessions = {settings.MaxSessions}";
+        yield return $"token-lifetime = {Seconds(settings.TokenLifetime)}";
+        yield return $"login-throttle-failures = {(settings.LoginThrottleFailures == 0 ? "off" : settings.LoginThrottleFailures.ToString(CultureInfo.InvariantCulture))}";
+        yield return $"login-throttle-base = {Seconds(settings.LoginThrottleBase)}";
+        yield return $"login-throttle-max = {Seconds(settings.LoginThrottleMax)}";
+        yield return $"users-file = {settings.UsersFile ?? "(none)"}";
         yield return $"max-key-length = {settings.MaxKeyLength}";
         yield return $"max-value-length = {settings.MaxValueLength}";
         yield return $"max-tx-entries = {settings.MaxTxEntries}";
         yield return $"max-scan-limit = {settings.MaxScanLimit}";
         yield return $"config = {settings.ConfigFile ?? "(none)"}";
     }
+
+    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
 
     private static ServerSettings ApplyFile(ServerSettings settings, string path)
     {

@@ -73,6 +73,12 @@ public sealed class CairnServer : IAsyncDisposable
             throw new ServerStartException("admin-password: " + PasswordPolicy.Rule);
         }
 
+        var provisioned = LoadUsersFile(settings, logger);
+        if (settings.LoginThrottleBase > settings.LoginThrottleMax)
+        {
+            throw new ServerStartException("login-throttle-base: must not be longer than login-throttle-max");
+        }
+
         CairnEngine engine;
         try
         {
@@ -82,6 +88,13 @@ public sealed class CairnServer : IAsyncDisposable
                 InitialAdminPassword = settings.AdminPassword,
                 SessionIdleTimeout = settings.SessionTimeout,
                 MaxSessions = settings.MaxSessions,
+                TokenLifetime = settings.TokenLifetime,
+                LoginThrottle = new LoginThrottleOptions
+                {
+                    Failures = settings.LoginThrottleFailures,
+                    Base = settings.LoginThrottleBase,
+                    Max = settings.LoginThrottleMax,
+                },
                 LoggerFactory = loggerFactory,
                 DatabaseTemplate = new DatabaseOptions
                 {
@@ -105,6 +118,17 @@ public sealed class CairnServer : IAsyncDisposable
             {
                 await engine.Access.ReplaceDefaultAdminPasswordAsync(password, cancellationToken).ConfigureAwait(false);
                 ServerLog.AdminPasswordSet(logger);
+            }
+
+            StartChecks.DataFolder(logger, engine.Options.DataDirectory);
+            if (settings.LoginThrottleFailures == 0)
+            {
+                ServerLog.LoginThrottleOff(logger);
+            }
+
+            if (provisioned is not null)
+            {
+                await ProvisionAsync(engine, settings.UsersFile!, provisioned, logger, cancellationToken).ConfigureAwait(false);
             }
 
             if (!loopback && engine.Access.AdminHasDefaultPassword)
@@ -213,6 +237,48 @@ public sealed class CairnServer : IAsyncDisposable
         var app = builder.Build();
         app.MapImmudbGrpc(engine);
         return app;
+    }
+
+    // Read and checked before the data folder is opened, so that a bad file stops the start without touching it.
+    private static IReadOnlyList<ProvisionedUser>? LoadUsersFile(ServerSettings settings, ILogger logger)
+    {
+        StartChecks.SecretFile(logger, "config", settings.ConfigFile);
+        StartChecks.SecretFile(logger, "signing-key", settings.SigningKeyPath);
+        if (settings.UsersFile is not { } path)
+        {
+            return null;
+        }
+
+        StartChecks.SecretFile(logger, "users-file", path);
+        try
+        {
+            return UsersFile.Load(path);
+        }
+        catch (SettingsException e)
+        {
+            throw new ServerStartException(e.Message, e);
+        }
+    }
+
+    private static async Task ProvisionAsync(CairnEngine engine, string path, IReadOnlyList<ProvisionedUser> users, ILogger logger, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<(string User, ProvisioningOutcome Outcome)> outcomes;
+        try
+        {
+            outcomes = await engine.Access.ProvisionAsync(users, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            throw new ServerStartException($"users-file: {path}: {e.Message}", e);
+        }
+
+        foreach (var user in users.Where(u => u.Password is not null))
+        {
+            ServerLog.PlainPasswordInUsersFile(logger, path, user.Name);
+        }
+
+        ServerLog.UsersFileApplied(logger, path, outcomes.Count(o => o.Outcome == ProvisioningOutcome.Created),
+            outcomes.Count(o => o.Outcome == ProvisioningOutcome.Updated), outcomes.Count(o => o.Outcome == ProvisioningOutcome.Unchanged));
     }
 
     private static int BoundPort(WebApplication app, int requested)
