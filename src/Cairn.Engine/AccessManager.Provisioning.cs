@@ -40,8 +40,7 @@ public sealed partial class AccessManager
     /// <exception cref="EngineException">An entry is invalid; the message names the user and the rule, never a password.</exception>
     public async Task<IReadOnlyList<(string User, ProvisioningOutcome Outcome)>> ProvisionAsync(IReadOnlyList<ProvisionedUser> users, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(users);
-        ValidateProvisioning(users);
+        CheckProvisioning(users);
         var outcomes = new List<(string, ProvisioningOutcome)>(users.Count);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -101,8 +100,11 @@ public sealed partial class AccessManager
         return ProvisioningOutcome.Updated;
     }
 
-    private static void ValidateProvisioning(IReadOnlyList<ProvisionedUser> users)
+    /// <summary>Checks provisioning entries without applying them (the server does this before it opens the data folder).</summary>
+    /// <exception cref="EngineException">An entry is invalid; the message names the user and the rule, never a password.</exception>
+    public static void CheckProvisioning(IReadOnlyList<ProvisionedUser> users)
     {
+        ArgumentNullException.ThrowIfNull(users);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var user in users)
         {

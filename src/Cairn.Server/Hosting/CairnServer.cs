@@ -252,11 +252,17 @@ public sealed class CairnServer : IAsyncDisposable
         StartChecks.SecretFile(logger, "users-file", path);
         try
         {
-            return UsersFile.Load(path);
+            var users = UsersFile.Load(path);
+            AccessManager.CheckProvisioning(users);
+            return users;
         }
         catch (SettingsException e)
         {
             throw new ServerStartException(e.Message, e);
+        }
+        catch (EngineException e)
+        {
+            throw new ServerStartException($"users-file: {path}: {e.Message}", e);
         }
     }
 
