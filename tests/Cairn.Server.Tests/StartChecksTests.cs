@@ -34,7 +34,7 @@ public sealed class StartChecksTests
         await File.WriteAllTextAsync(config, "log-format = \"text\"\n");
         File.SetUnixFileMode(config, readable);
         string users = Path.Combine(folder.Path, "users.json");
-        await File.WriteAllTextAsync(users, """[{ "name": "alice", "password": "Al1ce!plain" }]""");
+        await File.WriteAllTextAsync(users, """[{ "name": "alice", "password": "Al1ce!plain", "permissions": { "defaultdb": "read" } }]""");
         File.SetUnixFileMode(users, readable);
         string key = Path.Combine(folder.Path, "signing.pem");
         using (var signer = StateSigner.Generate())

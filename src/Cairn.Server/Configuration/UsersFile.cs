@@ -35,6 +35,12 @@ public static class UsersFile
     /// <summary>Parses the file's content; <paramref name="path"/> is for messages only.</summary>
     public static IReadOnlyList<ProvisionedUser> Parse(ReadOnlySpan<byte> json, string path)
     {
+        // Editors on some systems start UTF-8 files with a byte order mark, which the JSON reader refuses.
+        if (json.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
         JsonDocument document;
         try
         {
