@@ -1,6 +1,5 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Hosting;
@@ -48,5 +47,5 @@ internal static class StartChecks
         }
     }
 
-    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0').ToString(CultureInfo.InvariantCulture);
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
 }
