@@ -43,14 +43,14 @@ public sealed partial class AccessManager
     }
 
     /// <summary>Login over a connection whose client certificate names <paramref name="certificateUser"/>: an empty password is enough.</summary>
-    public (string Token, string? Warning) Login(string userName, string password, string certificateUser) =>
-        IssueLogin(CheckCertificateLogin(userName, password, certificateUser));
+    public (string Token, string? Warning) LoginWithCertificate(string userName, string password, string certificateUser, string? clientAddress = null) =>
+        IssueLogin(CheckCertificateLogin(userName, password, certificateUser, clientAddress));
 
     /// <summary>OpenSession over a connection whose client certificate names <paramref name="certificateUser"/>: an empty password is enough.</summary>
-    public Session OpenSession(string userName, string password, string databaseName, string certificateUser) =>
-        OpenSessionFor(CheckCertificateLogin(userName, password, certificateUser), databaseName);
+    public Session OpenSessionWithCertificate(string userName, string password, string databaseName, string certificateUser, string? clientAddress = null) =>
+        OpenSessionFor(CheckCertificateLogin(userName, password, certificateUser, clientAddress), databaseName);
 
-    private UserRecord CheckCertificateLogin(string userName, string password, string certificateUser)
+    private UserRecord CheckCertificateLogin(string userName, string password, string certificateUser, string? clientAddress)
     {
         ArgumentNullException.ThrowIfNull(certificateUser);
         if (userName != certificateUser)
@@ -62,7 +62,7 @@ public sealed partial class AccessManager
         if (password.Length > 0)
         {
             // A password given is checked as always: a wrong one is not rescued by the certificate.
-            return CheckCredentials(userName, password);
+            return CheckCredentials(userName, password, clientAddress);
         }
 
         UserRecord? user;

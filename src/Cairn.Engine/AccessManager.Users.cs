@@ -92,7 +92,8 @@ public sealed partial class AccessManager
 
     /// <summary>
     /// Changes a password. Users change their own (old password required); a sysadmin, or an admin who created
-    /// the user, changes another's (only the admin itself may change the admin's). Ends the user's tokens.
+    /// the user, changes another's (only the admin itself may change the admin's). Ends every token and session
+    /// of the user, the caller's own included: whoever knew the old password is logged out everywhere.
     /// </summary>
     public async Task ChangePasswordAsync(Caller caller, string name, string oldPassword, string newPassword, CancellationToken cancellationToken = default)
     {
@@ -128,6 +129,7 @@ public sealed partial class AccessManager
         }
 
         _tokens.RevokeAll(name);
+        _sessions.CloseAllOf(name);
         EngineLog.UserChanged(_logger, name, actor.Name, "password changed");
     }
 
@@ -232,6 +234,7 @@ public sealed partial class AccessManager
         await UpdateAsync(UserNames.Admin, u => u with { PasswordHash = PasswordHasher.Hash(password) }, cancellationToken).ConfigureAwait(false);
         _adminHasDefaultPassword = false;
         _tokens.RevokeAll(UserNames.Admin);
+        _sessions.CloseAllOf(UserNames.Admin);
     }
 
     private UserRecord? Find(string name)

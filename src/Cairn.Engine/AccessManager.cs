@@ -23,6 +23,7 @@ public sealed partial class AccessManager : IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly AccessTokens _tokens;
     private readonly SessionManager _sessions;
+    private readonly LoginThrottle _throttle;
     private volatile bool _adminHasDefaultPassword;
 
     private AccessManager(EngineOptions options, DatabaseManager databases)
@@ -32,6 +33,7 @@ public sealed partial class AccessManager : IDisposable
         _logger = options.LoggerFactory.CreateLogger("Cairn.Engine.Access");
         _tokens = new AccessTokens(options.TokenLifetime, options.Time);
         _sessions = new SessionManager(options.SessionIdleTimeout, options.MaxSessions, options.Time, _logger);
+        _throttle = new LoginThrottle(options.LoginThrottle, options.Time);
     }
 
     /// <summary>Whether the admin user still has immudb's default password.</summary>
@@ -83,10 +85,13 @@ public sealed partial class AccessManager : IDisposable
     }
 
     /// <summary>Checks a user name and password (immudb's Login) and issues a token.</summary>
+    /// <param name="userName">The user name given.</param>
+    /// <param name="password">The password given.</param>
+    /// <param name="clientAddress">The client's address, for the per-address login back-off (null: none).</param>
     /// <returns>The token, and the default-password warning when it applies.</returns>
-    public (string Token, string? Warning) Login(string userName, string password)
+    public (string Token, string? Warning) Login(string userName, string password, string? clientAddress = null)
     {
-        return IssueLogin(CheckCredentials(userName, password));
+        return IssueLogin(CheckCredentials(userName, password, clientAddress));
     }
 
     private (string Token, string? Warning) IssueLogin(UserRecord user)
@@ -100,9 +105,13 @@ public sealed partial class AccessManager : IDisposable
         user.PermissionOn(DatabaseNames.Default) != Permission.None ? DatabaseNames.Default : null;
 
     /// <summary>Checks credentials and opens a session on <paramref name="databaseName"/> (immudb's OpenSession).</summary>
-    public Session OpenSession(string userName, string password, string databaseName)
+    /// <param name="userName">The user name given.</param>
+    /// <param name="password">The password given.</param>
+    /// <param name="databaseName">The database the session works on.</param>
+    /// <param name="clientAddress">The client's address, for the per-address login back-off (null: none).</param>
+    public Session OpenSession(string userName, string password, string databaseName, string? clientAddress = null)
     {
-        return OpenSessionFor(CheckCredentials(userName, password), databaseName);
+        return OpenSessionFor(CheckCredentials(userName, password, clientAddress), databaseName);
     }
 
     private Session OpenSessionFor(UserRecord user, string databaseName)
@@ -233,8 +242,9 @@ public sealed partial class AccessManager : IDisposable
             : throw EngineException.Denied($"permission denied: {operation} requires the sysadmin permission (user '{user.Name}' is not a sysadmin)");
     }
 
-    private UserRecord CheckCredentials(string userName, string password)
+    private UserRecord CheckCredentials(string userName, string password, string? clientAddress)
     {
+        RefuseWhileBackingOff(userName, clientAddress);
         UserRecord? user;
         lock (_gate)
         {
@@ -243,9 +253,14 @@ public sealed partial class AccessManager : IDisposable
 
         // The hash is checked even for unknown users so that timing does not tell which names exist.
         bool matches = PasswordHasher.Verify(password, user?.PasswordHash ?? UnknownUserHash.Value);
+
+        // Again after the hash: parallel attempts that passed the first check while failures were being
+        // counted get the back-off answer too, right password or not, so parallelism does not buy guesses.
+        RefuseWhileBackingOff(userName, clientAddress);
         if (user is null || !matches)
         {
             Logins.CountInvalidCredentials();
+            RecordFailedLogin(userName, clientAddress, known: user is not null);
             throw new EngineException(EngineErrorCode.InvalidCredentials, "invalid user name or password");
         }
 
@@ -256,6 +271,7 @@ public sealed partial class AccessManager : IDisposable
         }
 
         Logins.CountSucceeded();
+        _throttle.Succeeded(userName, clientAddress);
         return user;
     }
 

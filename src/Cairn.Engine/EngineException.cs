@@ -38,7 +38,7 @@ public enum EngineErrorCode
     /// <summary>The request is valid but the state does not allow it (e.g. an inactive target user).</summary>
     FailedPrecondition,
 
-    /// <summary>A server limit was reached (sessions).</summary>
+    /// <summary>A server limit was reached (sessions, or the login back-off after failed attempts).</summary>
     ResourceExhausted,
 
     /// <summary>The operation is not supported by this server.</summary>
@@ -57,6 +57,9 @@ public sealed class EngineException : Exception
 
     /// <summary>Why the request was refused.</summary>
     public EngineErrorCode Code { get; }
+
+    /// <summary>When set, the same request may succeed after this long (login back-off).</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     internal static EngineException NotLoggedIn() => new(EngineErrorCode.NotLoggedIn, "not logged in");
 

@@ -24,6 +24,9 @@ public sealed record EngineOptions
     /// <summary>How long a login token is valid (immudb: 1440 minutes).</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(1440);
 
+    /// <summary>Back-off after failed logins, per user name and per client address.</summary>
+    public LoginThrottleOptions LoginThrottle { get; init; } = new();
+
     /// <summary>Limits and engine settings applied to every database (the name is set per database).</summary>
     public DatabaseOptions DatabaseTemplate { get; init; } = new();
 

@@ -11,6 +11,7 @@ public sealed class LoginStatistics
     private long _succeeded;
     private long _invalidCredentials;
     private long _inactiveUser;
+    private long _throttled;
 
     /// <summary>Credential checks that passed.</summary>
     public long Succeeded => Interlocked.Read(ref _succeeded);
@@ -21,9 +22,14 @@ public sealed class LoginStatistics
     /// <summary>Refused: right password, deactivated user.</summary>
     public long InactiveUser => Interlocked.Read(ref _inactiveUser);
 
+    /// <summary>Refused without checking the password: the login back-off was running.</summary>
+    public long Throttled => Interlocked.Read(ref _throttled);
+
     internal void CountSucceeded() => Interlocked.Increment(ref _succeeded);
 
     internal void CountInvalidCredentials() => Interlocked.Increment(ref _invalidCredentials);
 
     internal void CountInactiveUser() => Interlocked.Increment(ref _inactiveUser);
+
+    internal void CountThrottled() => Interlocked.Increment(ref _throttled);
 }

@@ -19,7 +19,8 @@ public static class ApiErrors
     {
         RpcException rpc => rpc,
         StorageException storage => new RpcException(new Status(Code(storage.Code), storage.Message)),
-        EngineException engine => new RpcException(new Status(Code(engine.Code), engine.Message)),
+        EngineException engine => new RpcException(new Status(Code(engine.Code), engine.Message),
+            RetryInfoTrailer.For(Code(engine.Code), engine.Message, engine.RetryAfter)),
         IntegrityException integrity => new RpcException(new Status(StatusCode.DataLoss, "integrity check failed: " + integrity.Message)),
         ArgumentException argument => new RpcException(new Status(StatusCode.InvalidArgument, "illegal arguments: " + argument.Message)),
         OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled")),

@@ -16,9 +16,10 @@ public sealed partial class ImmuGrpcService
     /// <inheritdoc />
     public override Task<Wire.LoginResponse> Login(Wire.LoginRequest request, ServerCallContext context)
     {
+        string? address = ClientAddresses.FromPeer(context.Peer);
         var (token, warning) = CallerInterceptor.CertificateUser(context) is { } certificateUser
-            ? engine.Access.Login(Utf8(request.User), Utf8(request.Password), certificateUser)
-            : engine.Access.Login(Utf8(request.User), Utf8(request.Password));
+            ? engine.Access.LoginWithCertificate(Utf8(request.User), Utf8(request.Password), certificateUser, address)
+            : engine.Access.Login(Utf8(request.User), Utf8(request.Password), address);
         return Task.FromResult(new Wire.LoginResponse
         {
             Token = token,
@@ -36,9 +37,10 @@ public sealed partial class ImmuGrpcService
     /// <inheritdoc />
     public override Task<Wire.OpenSessionResponse> OpenSession(Wire.OpenSessionRequest request, ServerCallContext context)
     {
+        string? address = ClientAddresses.FromPeer(context.Peer);
         var session = CallerInterceptor.CertificateUser(context) is { } certificateUser
-            ? engine.Access.OpenSession(Utf8(request.Username), Utf8(request.Password), request.DatabaseName, certificateUser)
-            : engine.Access.OpenSession(Utf8(request.Username), Utf8(request.Password), request.DatabaseName);
+            ? engine.Access.OpenSessionWithCertificate(Utf8(request.Username), Utf8(request.Password), request.DatabaseName, certificateUser, address)
+            : engine.Access.OpenSession(Utf8(request.Username), Utf8(request.Password), request.DatabaseName, address);
         return Task.FromResult(new Wire.OpenSessionResponse { SessionID = session.Id, ServerUUID = engine.Identity });
     }
 

@@ -71,6 +71,21 @@ public sealed record ServerSettings
     /// <summary>Most sessions open at once.</summary>
     public int MaxSessions { get; init; } = 100;
 
+    /// <summary>How long a login token stays valid.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(1440);
+
+    /// <summary>Failed logins, per user name or client address, before further attempts back off; 0: no back-off.</summary>
+    public int LoginThrottleFailures { get; init; } = 3;
+
+    /// <summary>The first login back-off; it doubles with each further failure.</summary>
+    public TimeSpan LoginThrottleBase { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest login back-off.</summary>
+    public TimeSpan LoginThrottleMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>JSON file of users created or updated at start (provisioning), if any.</summary>
+    public string? UsersFile { get; init; }
+
     /// <summary>Longest stored key in bytes (user key + 1 prefix byte).</summary>
     public int MaxKeyLength { get; init; } = 1024;
 

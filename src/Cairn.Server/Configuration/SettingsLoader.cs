@@ -77,6 +77,7 @@ public static class SettingsLoader
             TlsCertificatePath = FullPath(settings.TlsCertificatePath, workingDirectory),
             TlsKeyPath = FullPath(settings.TlsKeyPath, workingDirectory),
             TlsClientCaPath = FullPath(settings.TlsClientCaPath, workingDirectory),
+            UsersFile = FullPath(settings.UsersFile, workingDirectory),
         };
     }
 
@@ -100,6 +101,11 @@ public static class SettingsLoader
         yield return $"log-level = {settings.LogLevel.ToString().ToLowerInvariant()}";
         yield return $"session-timeout = {settings.SessionTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
         yield return $"max-sessions = {settings.MaxSessions}";
+        yield return $"token-lifetime = {Seconds(settings.TokenLifetime)}";
+        yield return $"login-throttle-failures = {(settings.LoginThrottleFailures == 0 ? "off" : settings.LoginThrottleFailures.ToString(CultureInfo.InvariantCulture))}";
+        yield return $"login-throttle-base = {Seconds(settings.LoginThrottleBase)}";
+        yield return $"login-throttle-max = {Seconds(settings.LoginThrottleMax)}";
+        yield return $"users-file = {settings.UsersFile ?? "(none)"}";
         yield return $"max-key-length = {settings.MaxKeyLength}";
         yield return $"max-value-length = {settings.MaxValueLength}";
         yield return $"max-tx-entries = {settings.MaxTxEntries}";
@@ -108,6 +114,8 @@ public static class SettingsLoader
     }
 
     private static string? FullPath(string? path, string workingDirectory) => path is null ? null : Path.GetFullPath(path, workingDirectory);
+
+    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
 
     private static ServerSettings ApplyFile(ServerSettings settings, string path)
     {

@@ -43,6 +43,7 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
     private readonly Counter _logins;
     private readonly Counter.Child _invalidCredentials;
     private readonly Counter.Child _inactiveUser;
+    private readonly Counter.Child _throttled;
     private CairnEngine? _engine;
 
     /// <summary>Creates the metrics; <see cref="Attach"/> connects the engine once it is open.</summary>
@@ -83,6 +84,7 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         var failures = factory.CreateCounter("cairn_login_failures_total", "Refused credential checks (Login and OpenSession), by reason.", "reason");
         _invalidCredentials = failures.WithLabels("invalid_credentials");
         _inactiveUser = failures.WithLabels("inactive_user");
+        _throttled = failures.WithLabels("throttled");
     }
 
     /// <summary>The registry that <c>/metrics</c> exports.</summary>
@@ -138,6 +140,7 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         _logins.IncTo(logins.Succeeded);
         _invalidCredentials.IncTo(logins.InvalidCredentials);
         _inactiveUser.IncTo(logins.InactiveUser);
+        _throttled.IncTo(logins.Throttled);
     }
 
     private void Collect(Database database)

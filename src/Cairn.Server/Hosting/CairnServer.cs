@@ -99,6 +99,12 @@ public sealed class CairnServer : IAsyncDisposable
             throw new ServerStartException("admin-password: " + PasswordPolicy.Rule);
         }
 
+        var provisioned = LoadUsersFile(settings, logger);
+        if (settings.LoginThrottleBase > settings.LoginThrottleMax)
+        {
+            throw new ServerStartException("login-throttle-base: must not be longer than login-throttle-max");
+        }
+
         CairnEngine engine;
         try
         {
@@ -108,6 +114,13 @@ public sealed class CairnServer : IAsyncDisposable
                 InitialAdminPassword = settings.AdminPassword,
                 SessionIdleTimeout = settings.SessionTimeout,
                 MaxSessions = settings.MaxSessions,
+                TokenLifetime = settings.TokenLifetime,
+                LoginThrottle = new LoginThrottleOptions
+                {
+                    Failures = settings.LoginThrottleFailures,
+                    Base = settings.LoginThrottleBase,
+                    Max = settings.LoginThrottleMax,
+                },
                 LoggerFactory = loggerFactory,
                 DatabaseTemplate = new DatabaseOptions
                 {
@@ -131,6 +144,17 @@ public sealed class CairnServer : IAsyncDisposable
             {
                 await engine.Access.ReplaceDefaultAdminPasswordAsync(password, cancellationToken).ConfigureAwait(false);
                 ServerLog.AdminPasswordSet(logger);
+            }
+
+            StartChecks.DataFolder(logger, engine.Options.DataDirectory);
+            if (settings.LoginThrottleFailures == 0)
+            {
+                ServerLog.LoginThrottleOff(logger);
+            }
+
+            if (provisioned is not null)
+            {
+                await ProvisionAsync(engine, settings.UsersFile!, provisioned, logger, cancellationToken).ConfigureAwait(false);
             }
 
             if (!loopback && engine.Access.AdminHasDefaultPassword)
@@ -274,6 +298,54 @@ public sealed class CairnServer : IAsyncDisposable
         var app = builder.Build();
         app.MapImmudbGrpc(engine);
         return app;
+    }
+
+    // Read and checked before the data folder is opened, so that a bad file stops the start without touching it.
+    private static IReadOnlyList<ProvisionedUser>? LoadUsersFile(ServerSettings settings, ILogger logger)
+    {
+        StartChecks.SecretFile(logger, "config", settings.ConfigFile);
+        StartChecks.SecretFile(logger, "signing-key", settings.SigningKeyPath);
+        if (settings.UsersFile is not { } path)
+        {
+            return null;
+        }
+
+        StartChecks.SecretFile(logger, "users-file", path);
+        try
+        {
+            var users = UsersFile.Load(path);
+            AccessManager.CheckProvisioning(users);
+            return users;
+        }
+        catch (SettingsException e)
+        {
+            throw new ServerStartException(e.Message, e);
+        }
+        catch (EngineException e)
+        {
+            throw new ServerStartException($"users-file: {path}: {e.Message}", e);
+        }
+    }
+
+    private static async Task ProvisionAsync(CairnEngine engine, string path, IReadOnlyList<ProvisionedUser> users, ILogger logger, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<(string User, ProvisioningOutcome Outcome)> outcomes;
+        try
+        {
+            outcomes = await engine.Access.ProvisionAsync(users, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            throw new ServerStartException($"users-file: {path}: {e.Message}", e);
+        }
+
+        foreach (var user in users.Where(u => u.Password is not null))
+        {
+            ServerLog.PlainPasswordInUsersFile(logger, path, user.Name);
+        }
+
+        ServerLog.UsersFileApplied(logger, path, outcomes.Count(o => o.Outcome == ProvisioningOutcome.Created),
+            outcomes.Count(o => o.Outcome == ProvisioningOutcome.Updated), outcomes.Count(o => o.Outcome == ProvisioningOutcome.Unchanged));
     }
 
     // With gRPC off there is no web host, but something must still turn SIGTERM and Ctrl-C into a stop.
