@@ -74,6 +74,7 @@ public static class SettingsLoader
         {
             DataDirectory = Path.GetFullPath(settings.DataDirectory, workingDirectory),
             SigningKeyPath = settings.SigningKeyPath is null ? null : Path.GetFullPath(settings.SigningKeyPath, workingDirectory),
+            AuditLog = settings.AuditLog is null ? null : Path.GetFullPath(settings.AuditLog, workingDirectory),
         };
     }
 
@@ -97,6 +98,9 @@ public static class SettingsLoader
         yield return $"max-value-length = {settings.MaxValueLength}";
         yield return $"max-tx-entries = {settings.MaxTxEntries}";
         yield return $"max-scan-limit = {settings.MaxScanLimit}";
+        yield return $"audit = {(settings.Audit ? "on" : "off")}";
+        yield return $"audit-log = {settings.AuditLog ?? "(none)"}";
+        yield return $"audit-queue = {settings.AuditQueue}";
         yield return $"config = {settings.ConfigFile ?? "(none)"}";
     }
 

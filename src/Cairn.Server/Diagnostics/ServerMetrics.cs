@@ -43,6 +43,8 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
     private readonly Counter _logins;
     private readonly Counter.Child _invalidCredentials;
     private readonly Counter.Child _inactiveUser;
+    private readonly Counter _auditRecords;
+    private readonly Gauge _auditQueue;
     private CairnEngine? _engine;
 
     /// <summary>Creates the metrics; <see cref="Attach"/> connects the engine once it is open.</summary>
@@ -83,6 +85,8 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         var failures = factory.CreateCounter("cairn_login_failures_total", "Refused credential checks (Login and OpenSession), by reason.", "reason");
         _invalidCredentials = failures.WithLabels("invalid_credentials");
         _inactiveUser = failures.WithLabels("inactive_user");
+        _auditRecords = factory.CreateCounter("cairn_audit_records_total", "Audit records by outcome: written (durable in auditdb), dropped (queue full), failed (auditdb refused).", "outcome");
+        _auditQueue = factory.CreateGauge("cairn_audit_queue_length", "Audit records waiting to be written.");
     }
 
     /// <summary>The registry that <c>/metrics</c> exports.</summary>
@@ -125,6 +129,7 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         var user = engine.Databases.List();
         _databases.Set(user.Count);
         Collect(engine.Databases.SystemDatabase);
+        Collect(engine.Databases.AuditDatabase);
         foreach (var record in user)
         {
             if (engine.Databases.Find(record.Name) is { } database)
@@ -138,6 +143,11 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         _logins.IncTo(logins.Succeeded);
         _invalidCredentials.IncTo(logins.InvalidCredentials);
         _inactiveUser.IncTo(logins.InactiveUser);
+        var audit = engine.Audit;
+        _auditRecords.WithLabels("written").IncTo(audit.Written);
+        _auditRecords.WithLabels("dropped").IncTo(audit.Dropped);
+        _auditRecords.WithLabels("failed").IncTo(audit.Failed);
+        _auditQueue.Set(audit.Pending);
     }
 
     private void Collect(Database database)

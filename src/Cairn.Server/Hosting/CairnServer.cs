@@ -2,6 +2,7 @@
 
 using System.Net;
 using Cairn.Engine;
+using Cairn.Engine.Audit;
 using Cairn.Security;
 using Cairn.Server.Configuration;
 using Cairn.Server.Diagnostics;
@@ -83,6 +84,7 @@ public sealed class CairnServer : IAsyncDisposable
                 SessionIdleTimeout = settings.SessionTimeout,
                 MaxSessions = settings.MaxSessions,
                 LoggerFactory = loggerFactory,
+                Audit = new AuditOptions { Enabled = settings.Audit, LogFile = settings.AuditLog, QueueCapacity = settings.AuditQueue },
                 DatabaseTemplate = new DatabaseOptions
                 {
                     MaxKeyLength = settings.MaxKeyLength,
