@@ -156,6 +156,14 @@ public sealed class AuditTrailTests
             Assert.Equal(records[0].Raw, System.Text.Encoding.UTF8.GetString(first.Value));
         }
 
+        // And the auditor audits it: consistency from its trusted state and re-read, verified transactions.
+        var (auditorExit, auditorOutput) = await ServerProcess.RunToExitAsync(
+        [
+            "audit", "--once", "--address", $"127.0.0.1:{server.Port}", "--password", ServerProcess.AdminPassword,
+            "--database", "auditdb", "--state-file", Path.Combine(folder.Path, "auditor", "state.json"),
+        ]);
+        Assert.True(auditorExit == 0, auditorOutput);
+
         // Read access can be granted (read only); the reader then sees auditdb.
         await client.ChangePermissionAsync(new Wire.ChangePermissionRequest { Action = Wire.PermissionAction.Grant, Username = "reader", Database = "auditdb", Permission = 1 }, admin);
         var readerAudit = new Metadata { { "authorization", "Bearer " + (await client.UseDatabaseAsync(new Wire.Database { DatabaseName = "auditdb" }, await server.LoginAsync("reader", ReaderPassword))).Token } };

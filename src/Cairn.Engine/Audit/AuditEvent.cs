@@ -138,20 +138,11 @@ public static class AuditKeys
     /// <summary>Longest key text; longer ones end with <c>…</c>.</summary>
     public const int MaxKeyChars = 256;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The key as recorded.</summary>
     public static string Format(ReadOnlySpan<byte> key)
     {
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(key);
-        }
-        catch (DecoderFallbackException)
-        {
-            text = "base64:" + Convert.ToBase64String(key);
-        }
+        // Checked, not caught: binary keys are common and an exception per key would cost more than the write.
+        string text = System.Text.Unicode.Utf8.IsValid(key) ? Encoding.UTF8.GetString(key) : "base64:" + Convert.ToBase64String(key);
 
         return text.Length <= MaxKeyChars ? text : string.Concat(text.AsSpan(0, MaxKeyChars), "…");
     }

@@ -155,6 +155,11 @@ public sealed class AuditTrail : IDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             Volatile.Write(ref _inFlight, 1);
+            if (_options.BatchDelay > TimeSpan.Zero && reader.Count < _maxBatch && !reader.Completion.IsCompleted && Volatile.Read(ref _disposed) == 0)
+            {
+                await Task.Delay(_options.BatchDelay).ConfigureAwait(false);
+            }
+
             while (batch.Count < _maxBatch && reader.TryRead(out var record))
             {
                 batch.Add(record);
