@@ -19,6 +19,7 @@ internal sealed class LoadOptions
                                  2 batch   1,000-entry transactions, 1 writer
                                  3 reads   point reads of random existing keys, --read-threads threads
                                  4 proofs  verified-read proof building (Cairn only): get + ProveEntry + ProveDual(tx, last)
+                                 5 audit   workload 1 with the audit trail on (2 records per write) against off, --writers
           --writers LIST       concurrent writers for workload 1 (default 1,8,64)
           --read-threads LIST  threads for workload 3 (default 1,8); workload 4 uses 1 and one per core
           --read-keys N        keys preloaded for workloads 3 and 4, in 1,000-entry transactions (default 1000000)
@@ -32,7 +33,7 @@ internal sealed class LoadOptions
 
     public double Warmup { get; private set; } = 1;
 
-    public HashSet<int> Workloads { get; } = [1, 2, 3, 4];
+    public HashSet<int> Workloads { get; } = [1, 2, 3, 4, 5];
 
     public IReadOnlyList<int> Writers { get; private set; } = [1, 8, 64];
 
@@ -86,6 +87,7 @@ internal sealed class LoadOptions
                             "2" or "batch" => 2,
                             "3" or "reads" => 3,
                             "4" or "proofs" => 4,
+                            "5" or "audit" => 5,
                             _ => throw new ArgumentException($"unknown workload '{item}'"),
                         });
                     }

@@ -69,6 +69,15 @@ internal sealed class LoadRun : IDisposable
             summary.AddRange(await ReadsAndProofsAsync().ConfigureAwait(false));
         }
 
+        if (o.Workloads.Contains(5))
+        {
+            foreach (int writers in o.Writers)
+            {
+                var rows = await CompareAuditAsync(writers).ConfigureAwait(false);
+                summary.Add(Invariant($"{writers} writers, 1-entry tx, audit on / off = {rows[1]:N2} (auditdb), {rows[2]:N2} (auditdb + JSON-lines file); goal >= 0.90"));
+            }
+        }
+
         Console.WriteLine("# summary");
         foreach (string line in summary)
         {
@@ -174,6 +183,59 @@ internal sealed class LoadRun : IDisposable
                 Console.WriteLine(Invariant(
                     $"#   {systems[s].Name}: the index was {lags[lags.Count / 2]:N0} tx ({lags[lags.Count / 2] * entriesPerTx:N0} entries) behind the log when the window closed (median; {lags[0]:N0}..{lags[^1]:N0})"));
             }
+        }
+
+        return ratios;
+    }
+
+    /// <summary>
+    /// Single-entry writes (noWait, as the server's Set) with the audit trail off, on, and on with the JSON-lines
+    /// file, alternating run by run; returns each one's ratio to "off".
+    /// </summary>
+    private async Task<double[]> CompareAuditAsync(int writers)
+    {
+        var systems = new (string Name, Func<string, ITarget> Open)[]
+        {
+            ("cairn noWait, audit off", folder => new CairnTarget(folder, waitForIndex: false)),
+            ("audit on", folder => new AuditedTarget(folder, waitForIndex: false, logFile: false)),
+            ("audit on + file", folder => new AuditedTarget(folder, waitForIndex: false, logFile: true)),
+        };
+        var results = systems.Select(_ => new List<Measurement>()).ToArray();
+        for (int run = 0; run < _options.Runs; run++)
+        {
+            for (int s = 0; s < systems.Length; s++)
+            {
+                string folder = NewFolder();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var target = systems[s].Open(folder);
+                Measurement measured;
+                try
+                {
+                    measured = await Measure.WritesAsync(target, writers, 1, _warmup, _duration, seed: run + 1).ConfigureAwait(false);
+                }
+                finally
+                {
+                    target.Dispose();
+                }
+
+                if (target is AuditedTarget audited)
+                {
+                    // Every write made two records, all durable once the trail drained on dispose.
+                    Check(audited.AuditLost == 0 && audited.AuditWritten >= 2 * measured.Ops, $"audit records: {audited.AuditWritten} written, {audited.AuditLost} lost, for {measured.Ops} writes");
+                }
+
+                results[s].Add(measured);
+                DeleteFolder(folder);
+            }
+        }
+
+        double off = PrintRow("1-entry tx, audit", writers, systems[0].Name, results[0], null);
+        var ratios = new double[systems.Length];
+        ratios[0] = 1;
+        for (int s = 1; s < systems.Length; s++)
+        {
+            ratios[s] = PrintRow("1-entry tx, audit", writers, systems[s].Name, results[s], off) / off;
         }
 
         return ratios;

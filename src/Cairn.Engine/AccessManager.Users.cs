@@ -62,6 +62,8 @@ public sealed partial class AccessManager
             throw EngineException.Invalid("unrecognized permission");
         }
 
+        RequireGrantableOnAudit(database, permission);
+
         if (_databases.Find(database) is null)
         {
             throw new EngineException(EngineErrorCode.NotFound, $"database '{database}' does not exist");
@@ -155,6 +157,11 @@ public sealed partial class AccessManager
         if (grant && !Permissions.IsGrantable(permission))
         {
             throw EngineException.Invalid("unrecognized permission");
+        }
+
+        if (grant)
+        {
+            RequireGrantableOnAudit(database, permission);
         }
 
         if (!actor.SysAdmin && actor.PermissionOn(database) != Permission.Admin)

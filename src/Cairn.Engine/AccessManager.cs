@@ -224,6 +224,8 @@ public sealed partial class AccessManager : IDisposable
             throw EngineException.Denied($"permission denied: {operation} is not allowed on {DatabaseNames.System}");
         }
 
+        RefuseAuditWrite(caller.Database, required);
+
         var held = user.PermissionOn(caller.Database);
         if (!held.Includes(required))
         {

@@ -1,5 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using Cairn.Engine.Audit;
+
 namespace Cairn.Engine;
 
 /// <summary>
@@ -8,12 +10,13 @@ namespace Cairn.Engine;
 /// </summary>
 public sealed class CairnEngine : IDisposable
 {
-    private CairnEngine(EngineOptions options, string identity, DatabaseManager databases, AccessManager access)
+    private CairnEngine(EngineOptions options, string identity, DatabaseManager databases, AccessManager access, AuditTrail audit)
     {
         Options = options;
         Identity = identity;
         Databases = databases;
         Access = access;
+        Audit = audit;
         StartedAt = options.Time.GetUtcNow();
     }
 
@@ -28,6 +31,9 @@ public sealed class CairnEngine : IDisposable
 
     /// <summary>Users, logins, sessions and authorization.</summary>
     public AccessManager Access { get; }
+
+    /// <summary>The audit trail front ends report authentication, authorization and queries to.</summary>
+    public AuditTrail Audit { get; }
 
     /// <summary>When the engine started.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -55,22 +61,28 @@ public sealed class CairnEngine : IDisposable
 
         string identity = ServerIdentity.LoadOrCreate(directory);
         var databases = await DatabaseManager.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        AccessManager? access = null;
         try
         {
-            var access = await AccessManager.OpenAsync(options, databases, cancellationToken).ConfigureAwait(false);
-            return new CairnEngine(options, identity, databases, access);
+            access = await AccessManager.OpenAsync(options, databases, cancellationToken).ConfigureAwait(false);
+            var audit = await AuditTrail.StartAsync(databases.AuditDatabase, options.Audit, options.LoggerFactory.CreateLogger("Cairn.Engine.Audit"), cancellationToken).ConfigureAwait(false);
+            return new CairnEngine(options, identity, databases, access, audit);
         }
         catch
         {
+            access?.Dispose();
             databases.Dispose();
             throw;
         }
     }
 
-    /// <summary>Ends sessions and closes every database after its queued commits.</summary>
+    /// <summary>Ends sessions, drains the audit queue, then closes every database after its queued commits.</summary>
     public void Dispose()
     {
         Access.Dispose();
+
+        // The audit writer needs auditdb open until its last batch is durable.
+        Audit.Dispose();
         Databases.Dispose();
     }
 }

@@ -18,6 +18,7 @@ public sealed class DatabaseManager : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (DatabaseRecord Record, Database Database)> _open = new(StringComparer.Ordinal);
     private List<DatabaseRecord> _ordered = [];
+    private (DatabaseRecord Record, Database Database)? _audit;
     private bool _disposed;
 
     private DatabaseManager(EngineOptions options, Database systemDb)
@@ -29,6 +30,12 @@ public sealed class DatabaseManager : IDisposable
 
     /// <summary>systemdb: users, databases and settings, itself a verifiable database.</summary>
     public Database SystemDatabase => _catalog.Database;
+
+    /// <summary>auditdb: the audit trail, a verifiable database written by the server only (not in <see cref="List"/>).</summary>
+    public Database AuditDatabase => _audit?.Database ?? throw new InvalidOperationException("auditdb is not open");
+
+    /// <summary>auditdb's record, for listings shown to those allowed to read it.</summary>
+    public DatabaseRecord AuditRecord => _audit?.Record ?? throw new InvalidOperationException("auditdb is not open");
 
     internal SystemCatalog Catalog => _catalog;
 
@@ -73,11 +80,17 @@ public sealed class DatabaseManager : IDisposable
                 records.Add(defaultRecord);
             }
 
+            if (records.Any(r => r.Name == DatabaseNames.Audit))
+            {
+                throw EngineException.Invalid($"a user database named '{DatabaseNames.Audit}' exists, but the name is now reserved for the audit trail; rename its folder and catalog entry with an older version first");
+            }
+
             foreach (var record in records)
             {
                 manager.OpenExisting(record);
             }
 
+            manager.OpenAudit();
             return manager;
         }
         catch
@@ -133,6 +146,23 @@ public sealed class DatabaseManager : IDisposable
         }
 
         EngineLog.DatabaseOpened(_logger, record.Name, database.LastTxId);
+    }
+
+    // Opened at every start like systemdb and not recorded in the catalog; Find knows it so that UseDatabase and
+    // the read calls reach it, while List (user databases) leaves it out.
+    private void OpenAudit()
+    {
+        var template = DatabaseTemplate(_options, DatabaseNames.Audit);
+        var database = Database.Open(Path.Combine(_options.DataDirectory, DatabaseNames.Audit),
+            template with { MaxValueLength = Math.Max(template.MaxValueLength, 1 << 20) });
+        var record = new DatabaseRecord(DatabaseNames.Audit, -1, string.Empty, _options.Time.GetUtcNow());
+        lock (_gate)
+        {
+            _open[DatabaseNames.Audit] = (record, database);
+            _audit = (record, database);
+        }
+
+        EngineLog.DatabaseOpened(_logger, DatabaseNames.Audit, database.LastTxId);
     }
 
     private static DatabaseOptions DatabaseTemplate(EngineOptions options, string name) => options.DatabaseTemplate with

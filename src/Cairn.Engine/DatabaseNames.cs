@@ -11,11 +11,18 @@ public static class DatabaseNames
     /// <summary>The internal database of users, databases and settings.</summary>
     public const string System = "systemdb";
 
+    /// <summary>The audit trail: written by the server only, readable with its own permission.</summary>
+    public const string Audit = "auditdb";
+
     /// <summary>The database every server has from its first start.</summary>
     public const string Default = "defaultdb";
 
     /// <summary>The longest name.</summary>
     public const int MaxLength = 128;
+
+    /// <summary>Whether <paramref name="name"/> is one of the server's own databases (systemdb, auditdb).</summary>
+    public static bool IsReserved(string name) =>
+        string.Equals(name, System, StringComparison.Ordinal) || string.Equals(name, Audit, StringComparison.Ordinal);
 
     /// <summary>Why <paramref name="name"/> cannot name a new database, or null when it can.</summary>
     public static string? Problem(string name)
@@ -53,6 +60,6 @@ public static class DatabaseNames
                 : "unrecognized character in database name";
         }
 
-        return string.Equals(name, System, StringComparison.Ordinal) ? "database name is reserved" : null;
+        return IsReserved(name) ? "database name is reserved" : null;
     }
 }

@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using Cairn.Engine.Audit;
 using Cairn.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +30,9 @@ public sealed record EngineOptions
 
     /// <summary>Limits and engine settings applied to every database (the name is set per database).</summary>
     public DatabaseOptions DatabaseTemplate { get; init; } = new();
+
+    /// <summary>The audit trail: on by default, records written to auditdb and optionally a JSON-lines file.</summary>
+    public AuditOptions Audit { get; init; } = new();
 
     /// <summary>Where the engine logs.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;

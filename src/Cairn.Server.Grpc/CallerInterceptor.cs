@@ -14,9 +14,9 @@ namespace Cairn.Server.Grpc;
 /// from <see cref="MethodPermissions"/>, and turns engine refusals into statuses. Handlers find the caller with
 /// <see cref="Caller(ServerCallContext)"/>.
 /// </summary>
-/// <remarks>It also times every call and tells <see cref="GrpcFrontEndOptions.CallObserver"/> how it ended, because
-/// it is the one place that sees the final status of every call, refusals included.</remarks>
-public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions options, ILogger<CallerInterceptor> logger) : Interceptor
+/// <remarks>It also times every call and tells <see cref="GrpcFrontEndOptions.CallObserver"/> and the audit trail
+/// how it ended, because it is the one place that sees the final status of every call, refusals included.</remarks>
+public sealed partial class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions options, ILogger<CallerInterceptor> logger) : Interceptor
 {
     private const string CallerKey = "cairn.caller";
     private const string CertificateUserKey = "cairn.certificate-user";
@@ -37,111 +37,67 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
         Caller(context).Database ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "please select a database first"));
 
     /// <inheritdoc />
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        RunAsync(request, context, () => continuation(request, context));
+
+    /// <inheritdoc />
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        RunAsync<object?>(request, context, async () =>
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+            return null;
+        });
+
+    /// <inheritdoc />
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        RunAsync(null, context, () => continuation(requestStream, context));
+
+    /// <inheritdoc />
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        RunAsync<object?>(null, context, async () =>
+        {
+            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+            return null;
+        });
+
+    // Every kind of call: admit, run, map refusals, then tell the observer and the audit trail how it ended.
+    private async Task<T> RunAsync<T>(object? request, ServerCallContext context, Func<Task<T>> call)
     {
         long started = Stopwatch.GetTimestamp();
+        var startedAt = engine.Options.Time.GetUtcNow();
         var status = StatusCode.OK;
+        string? error = null;
+        long admitted = 0;
+        object? response = null;
         try
         {
             Admit(context);
-            return await continuation(request, context).ConfigureAwait(false);
+            admitted = Stopwatch.GetTimestamp();
+            var result = await call().ConfigureAwait(false);
+            response = result;
+            return result;
         }
         catch (Exception e) when (e is not RpcException)
         {
             var rpc = Translate(e, context);
             status = rpc.StatusCode;
+            error = rpc.Status.Detail;
             throw rpc;
         }
         catch (RpcException e)
         {
             status = e.StatusCode;
+            error = e.Status.Detail;
             GrpcLog.Refused(logger, context.Method, e.StatusCode, e.Status.Detail);
             throw;
         }
         finally
         {
             _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        long started = Stopwatch.GetTimestamp();
-        var status = StatusCode.OK;
-        try
-        {
-            Admit(context);
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            var rpc = Translate(e, context);
-            status = rpc.StatusCode;
-            throw rpc;
-        }
-        catch (RpcException e)
-        {
-            status = e.StatusCode;
-            throw;
-        }
-        finally
-        {
-            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        long started = Stopwatch.GetTimestamp();
-        var status = StatusCode.OK;
-        try
-        {
-            Admit(context);
-            return await continuation(requestStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            var rpc = Translate(e, context);
-            status = rpc.StatusCode;
-            throw rpc;
-        }
-        catch (RpcException e)
-        {
-            status = e.StatusCode;
-            throw;
-        }
-        finally
-        {
-            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        long started = Stopwatch.GetTimestamp();
-        var status = StatusCode.OK;
-        try
-        {
-            Admit(context);
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            var rpc = Translate(e, context);
-            status = rpc.StatusCode;
-            throw rpc;
-        }
-        catch (RpcException e)
-        {
-            status = e.StatusCode;
-            throw;
-        }
-        finally
-        {
-            _observer?.CallCompleted(context.Method, status, Stopwatch.GetElapsedTime(started));
+            if (engine.Audit.Enabled)
+            {
+                await AuditAsync(new CallOutcome(request, response, started, startedAt, admitted, status, error), context).ConfigureAwait(false);
+            }
         }
     }
 
@@ -169,6 +125,9 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
         var caller = certificateUser is null
             ? engine.Access.Authenticate(sessionId, token)
             : engine.Access.Authenticate(sessionId, token, certificateUser);
+
+        // Kept before the checks so that a refusal is audited with the caller it refused.
+        context.UserState[CallerKey] = caller;
         switch (rule.Kind)
         {
             case AccessKind.LoggedIn:
@@ -187,8 +146,6 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
                 engine.Access.RequireOnSelectedDatabase(caller, rule.Minimum, method, rule.OnSystemDatabase);
                 break;
         }
-
-        context.UserState[CallerKey] = caller;
     }
 
     private RpcException Translate(Exception exception, ServerCallContext context)

@@ -152,11 +152,13 @@ public sealed partial class ImmuGrpcService
         return Task.FromResult(new Wire.DatabaseHealthResponse { PendingRequests = 0, LastRequestCompletedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
     }
 
-    // A sysadmin sees every database; anyone else the existing databases it holds a permission on.
+    // A sysadmin sees every database; anyone else the existing databases it holds a permission on. auditdb comes
+    // last and only for those who may read it.
     private IEnumerable<DatabaseRecord> VisibleDatabases(ServerCallContext context)
     {
         var user = engine.Access.CurrentUser(CallerInterceptor.Caller(context));
-        return engine.Databases.List().Where(record => user.SysAdmin || user.PermissionOn(record.Name) != Permission.None);
+        return engine.Databases.List().Append(engine.Databases.AuditRecord)
+            .Where(record => user.SysAdmin || user.PermissionOn(record.Name) != Permission.None);
     }
 
     private static long FolderSize(string folder)

@@ -98,6 +98,15 @@ public sealed record ServerSettings
     /// <summary>Most results of one scan, history or tx scan.</summary>
     public int MaxScanLimit { get; init; } = 1000;
 
+    /// <summary>Whether authentication, authorization and queries are recorded in auditdb.</summary>
+    public bool Audit { get; init; } = true;
+
+    /// <summary>A file that also receives every audit record as a JSON line; null for none.</summary>
+    public string? AuditLog { get; init; }
+
+    /// <summary>Audit records waiting to be written at most (a full queue holds requests back).</summary>
+    public int AuditQueue { get; init; } = 16_384;
+
     /// <summary>The TOML file these settings were read from, if any.</summary>
     public string? ConfigFile { get; init; }
 }

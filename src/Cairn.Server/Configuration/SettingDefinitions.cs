@@ -73,6 +73,12 @@ public static class SettingDefinitions
             (s, v) => s with { MaxValueLength = Size("max-value-length", v) }),
         new("max-tx-entries", "most entries in one transaction", "1024", (s, v) => s with { MaxTxEntries = Int("max-tx-entries", v, 1, 65_535) }),
         new("max-scan-limit", "most results of one scan, history, zscan or tx scan", "1000", (s, v) => s with { MaxScanLimit = Int("max-scan-limit", v, 1, 100_000) }),
+        new("audit", "record every authentication, authorization decision and query in auditdb: on or off", "on",
+            (s, v) => s with { Audit = OnOff("audit", v) }),
+        new("audit-log", "file that also receives every audit record as one JSON line (created owner-only)", "none",
+            (s, v) => s with { AuditLog = NonEmpty("audit-log", v) }),
+        new("audit-queue", "audit records waiting to be written at most; when full, requests wait up to 5 s, then records are dropped and counted",
+            "16384", (s, v) => s with { AuditQueue = Int("audit-queue", v, 16, 10_000_000) }),
         Config,
     ];
 
@@ -86,8 +92,8 @@ public static class SettingDefinitions
 
     private static bool OnOff(string name, string value) => value.Trim().ToLowerInvariant() switch
     {
-        "on" or "true" => true,
-        "off" or "false" => false,
+        "on" or "true" or "yes" or "1" => true,
+        "off" or "false" or "no" or "0" => false,
         _ => throw new SettingsException($"{name}: '{value}' must be on or off"),
     };
 

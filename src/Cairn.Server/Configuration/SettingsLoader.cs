@@ -78,6 +78,7 @@ public static class SettingsLoader
             TlsKeyPath = FullPath(settings.TlsKeyPath, workingDirectory),
             TlsClientCaPath = FullPath(settings.TlsClientCaPath, workingDirectory),
             UsersFile = FullPath(settings.UsersFile, workingDirectory),
+            AuditLog = FullPath(settings.AuditLog, workingDirectory),
         };
     }
 
@@ -110,6 +111,9 @@ public static class SettingsLoader
         yield return $"max-value-length = {settings.MaxValueLength}";
         yield return $"max-tx-entries = {settings.MaxTxEntries}";
         yield return $"max-scan-limit = {settings.MaxScanLimit}";
+        yield return $"audit = {(settings.Audit ? "on" : "off")}";
+        yield return $"audit-log = {settings.AuditLog ?? "(none)"}";
+        yield return $"audit-queue = {settings.AuditQueue}";
         yield return $"config = {settings.ConfigFile ?? "(none)"}";
     }
 

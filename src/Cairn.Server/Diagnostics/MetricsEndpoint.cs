@@ -93,6 +93,11 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             failing.Add(system.Name);
         }
 
+        if (engine.Databases.AuditDatabase.Failure is not null)
+        {
+            failing.Add(DatabaseNames.Audit);
+        }
+
         var databases = engine.Databases.List();
         foreach (var record in databases)
         {

@@ -44,6 +44,8 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
     private readonly Counter.Child _invalidCredentials;
     private readonly Counter.Child _inactiveUser;
     private readonly Counter.Child _throttled;
+    private readonly Counter _auditRecords;
+    private readonly Gauge _auditQueue;
     private CairnEngine? _engine;
 
     /// <summary>Creates the metrics; <see cref="Attach"/> connects the engine once it is open.</summary>
@@ -85,6 +87,8 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         _invalidCredentials = failures.WithLabels("invalid_credentials");
         _inactiveUser = failures.WithLabels("inactive_user");
         _throttled = failures.WithLabels("throttled");
+        _auditRecords = factory.CreateCounter("cairn_audit_records_total", "Audit records by outcome: written (durable in auditdb), dropped (queue full), failed (auditdb refused).", "outcome");
+        _auditQueue = factory.CreateGauge("cairn_audit_queue_length", "Audit records waiting to be written.");
     }
 
     /// <summary>The registry that <c>/metrics</c> exports.</summary>
@@ -127,6 +131,7 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         var user = engine.Databases.List();
         _databases.Set(user.Count);
         Collect(engine.Databases.SystemDatabase);
+        Collect(engine.Databases.AuditDatabase);
         foreach (var record in user)
         {
             if (engine.Databases.Find(record.Name) is { } database)
@@ -141,6 +146,11 @@ public sealed class ServerMetrics : IGrpcCallObserver, ICommitObserver
         _invalidCredentials.IncTo(logins.InvalidCredentials);
         _inactiveUser.IncTo(logins.InactiveUser);
         _throttled.IncTo(logins.Throttled);
+        var audit = engine.Audit;
+        _auditRecords.WithLabels("written").IncTo(audit.Written);
+        _auditRecords.WithLabels("dropped").IncTo(audit.Dropped);
+        _auditRecords.WithLabels("failed").IncTo(audit.Failed);
+        _auditQueue.Set(audit.Pending);
     }
 
     private void Collect(Database database)

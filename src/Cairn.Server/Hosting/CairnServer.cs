@@ -3,6 +3,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Cairn.Engine;
+using Cairn.Engine.Audit;
 using Cairn.Security;
 using Cairn.Server.Configuration;
 using Cairn.Server.Diagnostics;
@@ -122,6 +123,7 @@ public sealed class CairnServer : IAsyncDisposable
                     Max = settings.LoginThrottleMax,
                 },
                 LoggerFactory = loggerFactory,
+                Audit = new AuditOptions { Enabled = settings.Audit, LogFile = settings.AuditLog, QueueCapacity = settings.AuditQueue },
                 DatabaseTemplate = new DatabaseOptions
                 {
                     MaxKeyLength = settings.MaxKeyLength,

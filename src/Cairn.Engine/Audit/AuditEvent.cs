@@ -1,0 +1,168 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Cairn.Engine.Audit;
+
+/// <summary>What an audit record is about.</summary>
+public enum AuditAction
+{
+    /// <summary>A credential check (Login, OpenSession) or a refused token or session.</summary>
+    Authentication,
+
+    /// <summary>A permission decision on a request: allowed or denied.</summary>
+    Authorization,
+
+    /// <summary>A request that was executed, successfully or not.</summary>
+    Query,
+}
+
+/// <summary>
+/// One audit event as the request path reports it. It names the request (method, keys or statement) and never
+/// carries values, passwords or tokens; the trail adds the sequence number when it writes the record.
+/// </summary>
+public sealed record AuditEvent
+{
+    /// <summary>The record format version written as <c>v</c>.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Authentication, authorization or query.</summary>
+    public required AuditAction Action { get; init; }
+
+    /// <summary>The user (for a refused login, the name given); null when unknown.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The client address (gRPC peer, e.g. <c>ipv4:127.0.0.1:50000</c>).</summary>
+    public string? Address { get; init; }
+
+    /// <summary>The transport connection id.</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>The session reference (<see cref="SessionReference"/>), never the session id itself.</summary>
+    public string? Session { get; init; }
+
+    /// <summary>The database the request acts on.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The permission checked (read, readwrite, admin, sysadmin, login, none).</summary>
+    public string? Permission { get; init; }
+
+    /// <summary>The method (e.g. <c>Set</c>).</summary>
+    public string? Method { get; init; }
+
+    /// <summary>The keys the request names (at most <see cref="AuditKeys.MaxKeys"/>), as <see cref="AuditKeys"/> formats them.</summary>
+    public IReadOnlyList<string>? Keys { get; init; }
+
+    /// <summary>How many keys the request named, <see cref="Keys"/> being capped.</summary>
+    public int KeysTotal { get; init; }
+
+    /// <summary>What the request names besides keys (a tx id, a user or database name, a prefix); never values.</summary>
+    public string? Statement { get; init; }
+
+    /// <summary>Whether the attempt, decision or request succeeded.</summary>
+    public bool Success { get; init; }
+
+    /// <summary>The error the client got, when it failed.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>From the call's start to its end.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>When the call started.</summary>
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>
+    /// A stable reference to a session for audit records: a session id is a bearer secret, so records carry the
+    /// first 16 hex digits of its SHA-256 instead.
+    /// </summary>
+    public static string SessionReference(string sessionId)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(sessionId), hash);
+        return "s-" + Convert.ToHexStringLower(hash[..8]);
+    }
+
+    /// <summary>The compact JSON of the record with sequence number <paramref name="sequence"/> (every field, always).</summary>
+    public byte[] ToJson(ulong sequence)
+    {
+        var buffer = new ArrayBufferWriter<byte>(384);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("v", FormatVersion);
+            json.WriteNumber("seq", sequence);
+            json.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("action", Action switch
+            {
+                AuditAction.Authentication => "authentication",
+                AuditAction.Authorization => "authorization",
+                _ => "query",
+            });
+            json.WriteString("user", User);
+            json.WriteString("address", Address);
+            json.WriteString("connection", Connection);
+            json.WriteString("session", Session);
+            json.WriteString("database", Database);
+            json.WriteString("permission", Permission);
+            json.WriteString("method", Method);
+            json.WriteStartArray("keys");
+            foreach (string key in Keys ?? [])
+            {
+                json.WriteStringValue(key);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("keysTotal", Math.Max(KeysTotal, Keys?.Count ?? 0));
+            json.WriteBoolean("keysTruncated", KeysTotal > (Keys?.Count ?? 0));
+            json.WriteString("statement", Statement);
+            json.WriteBoolean("success", Success);
+            json.WriteString("error", Error);
+            json.WriteNumber("durationMs", Math.Round(Duration.TotalMilliseconds, 3));
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>How keys appear in audit records: UTF-8 text, or <c>base64:…</c> when not UTF-8; capped in number and length.</summary>
+public static class AuditKeys
+{
+    /// <summary>Most keys listed in one record; the total is recorded as well.</summary>
+    public const int MaxKeys = 32;
+
+    /// <summary>Longest key text; longer ones end with <c>…</c>.</summary>
+    public const int MaxKeyChars = 256;
+
+    /// <summary>The key as recorded.</summary>
+    public static string Format(ReadOnlySpan<byte> key)
+    {
+        // Checked, not caught: binary keys are common and an exception per key would cost more than the write.
+        string text = System.Text.Unicode.Utf8.IsValid(key) ? Encoding.UTF8.GetString(key) : "base64:" + Convert.ToBase64String(key);
+
+        return text.Length <= MaxKeyChars ? text : string.Concat(text.AsSpan(0, MaxKeyChars), "…");
+    }
+
+    /// <summary>The first <see cref="MaxKeys"/> keys formatted, and how many there were.</summary>
+    public static (IReadOnlyList<string> Keys, int Total) Capped<T>(IReadOnlyCollection<T> keys, Func<T, ReadOnlyMemory<byte>> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(bytes);
+        var list = new List<string>(Math.Min(keys.Count, MaxKeys));
+        foreach (var key in keys)
+        {
+            if (list.Count == MaxKeys)
+            {
+                break;
+            }
+
+            list.Add(Format(bytes(key).Span));
+        }
+
+        return (list, keys.Count);
+    }
+}

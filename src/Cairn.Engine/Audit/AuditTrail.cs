@@ -1,0 +1,255 @@
+// Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
+
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Cairn.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Engine.Audit;
+
+/// <summary>
+/// The audit trail: the request path enqueues records without waiting for storage; one background writer drains
+/// the queue in batches, each batch one auditdb transaction (keys <c>audit.&lt;20-digit sequence&gt;</c>, so they
+/// sort in order) acknowledged on durability only (noWait: the group commit makes it durable, nobody reads it
+/// back at once), and then appends the same records as JSON lines to the optional log file.
+/// </summary>
+public sealed class AuditTrail : IDisposable
+{
+    /// <summary>The prefix of every record's key.</summary>
+    public const string KeyPrefix = "audit.";
+
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Database? _database;
+    private readonly AuditOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<AuditEvent>? _queue;
+    private readonly int _maxBatch;
+    private readonly FileStream? _file;
+    private readonly Task _writer = Task.CompletedTask;
+    private ulong _nextSequence;
+    private long _written;
+    private long _dropped;
+    private long _failed;
+    private int _inFlight;
+    private int _disposed;
+
+    private AuditTrail(Database? database, AuditOptions options, ILogger logger, ulong nextSequence, FileStream? file)
+    {
+        _database = database;
+        _options = options;
+        _logger = logger;
+        _nextSequence = nextSequence;
+        _file = file;
+        if (database is null)
+        {
+            return;
+        }
+
+        _maxBatch = Math.Max(1, database.Options.MaxTxEntries);
+        _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Whether records are written.</summary>
+    public bool Enabled => _queue is not null;
+
+    /// <summary>Records made durable in auditdb since start.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records dropped because the queue stayed full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records lost because auditdb refused the write.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Records waiting in the queue.</summary>
+    public int Pending => _queue is { } queue && queue.Reader.CanCount ? queue.Reader.Count : 0;
+
+    /// <summary>
+    /// Starts the trail over <paramref name="database"/> (auditdb), continuing after its last record; with
+    /// <see cref="AuditOptions.Enabled"/> false it records nothing.
+    /// </summary>
+    public static async Task<AuditTrail> StartAsync(Database database, AuditOptions options, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (!options.Enabled)
+        {
+            AuditLog.Off(logger);
+            return new AuditTrail(null, options, logger, 0, null);
+        }
+
+        ulong next = await LastSequenceAsync(database, cancellationToken).ConfigureAwait(false) + 1;
+        FileStream? file = null;
+        if (options.LogFile is { } path)
+        {
+            var fileOptions = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+            if (!OperatingSystem.IsWindows())
+            {
+                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            file = new FileStream(Path.GetFullPath(path), fileOptions);
+        }
+
+        AuditLog.Started(logger, next, options.QueueCapacity, options.LogFile ?? "none");
+        return new AuditTrail(database, options, logger, next, file);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="record"/>. Completes at once while the queue has room; when it is full, waits up to
+    /// <see cref="AuditOptions.FullWait"/> and then drops the record (counted, logged as an error).
+    /// </summary>
+    public ValueTask RecordAsync(AuditEvent record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (_queue is not { } queue || queue.Writer.TryWrite(record))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return WaitForRoomAsync(queue, record);
+    }
+
+    private async ValueTask WaitForRoomAsync(Channel<AuditEvent> queue, AuditEvent record)
+    {
+        using var timeout = new CancellationTokenSource(_options.FullWait);
+        try
+        {
+            await queue.Writer.WriteAsync(record, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            long dropped = Interlocked.Increment(ref _dropped);
+            if (dropped == 1 || dropped % 1000 == 0)
+            {
+                AuditLog.Dropped(_logger, _options.FullWait, dropped);
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            AuditLog.AfterShutdown(_logger);
+        }
+    }
+
+    /// <summary>Completes when every record queued before the call is durable (or failed); for tests and benchmarks.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (Pending > 0 || Volatile.Read(ref _inFlight) > 0)
+        {
+            await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue!.Reader;
+        var batch = new List<AuditEvent>(_maxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            Volatile.Write(ref _inFlight, 1);
+            if (_options.BatchDelay > TimeSpan.Zero && reader.Count < _maxBatch && !reader.Completion.IsCompleted && Volatile.Read(ref _disposed) == 0)
+            {
+                await Task.Delay(_options.BatchDelay).ConfigureAwait(false);
+            }
+
+            while (batch.Count < _maxBatch && reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            await WriteBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+            Volatile.Write(ref _inFlight, 0);
+        }
+    }
+
+    private async Task WriteBatchAsync(List<AuditEvent> batch)
+    {
+        ulong first = _nextSequence;
+        var entries = new KeyValue[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ulong sequence = first + (ulong)i;
+            entries[i] = new KeyValue(Key(sequence), batch[i].ToJson(sequence));
+        }
+
+        try
+        {
+            await _database!.SetAsync(entries, preconditions: null, noWait: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StorageException or IOException or ObjectDisposedException)
+        {
+            // Nothing of the batch was written (a tx is atomic): its sequence numbers are reused, leaving no gap.
+            Interlocked.Add(ref _failed, batch.Count);
+            AuditLog.WriteFailed(_logger, e, batch.Count);
+            return;
+        }
+
+        _nextSequence = first + (ulong)batch.Count;
+        Interlocked.Add(ref _written, batch.Count);
+        if (_file is not null)
+        {
+            try
+            {
+                foreach (var entry in entries)
+                {
+                    _file.Write(entry.Value);
+                    _file.WriteByte((byte)'\n');
+                }
+
+                _file.Flush();
+            }
+            catch (IOException e)
+            {
+                AuditLog.FileFailed(_logger, e, _file.Name);
+            }
+        }
+    }
+
+    /// <summary>The key of record <paramref name="sequence"/>.</summary>
+    public static byte[] Key(ulong sequence) => Encoding.ASCII.GetBytes(KeyPrefix + sequence.ToString("D20", CultureInfo.InvariantCulture));
+
+    private static async Task<ulong> LastSequenceAsync(Database database, CancellationToken cancellationToken)
+    {
+        var last = await database.ScanAsync(new ScanOptions
+        {
+            Prefix = Encoding.ASCII.GetBytes(KeyPrefix),
+            Desc = true,
+            Limit = 1,
+            SinceTx = database.LastTxId,
+        }, cancellationToken).ConfigureAwait(false);
+        return last.Count == 1 && ulong.TryParse(Encoding.ASCII.GetString(last[0].Key.AsSpan(KeyPrefix.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out ulong sequence)
+            ? sequence
+            : 0;
+    }
+
+    /// <summary>Stops taking records and waits until every queued one is written; call before auditdb closes.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_queue is { } queue)
+        {
+            queue.Writer.TryComplete();
+            if (!_writer.Wait(DrainTimeout))
+            {
+                AuditLog.DrainTimedOut(_logger, Pending);
+            }
+
+            AuditLog.Stopped(_logger, _nextSequence - 1, Written, Dropped, Failed);
+        }
+
+        _file?.Dispose();
+    }
+}
