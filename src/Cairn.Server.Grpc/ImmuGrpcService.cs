@@ -19,6 +19,9 @@ public sealed record GrpcFrontEndOptions
 
     /// <summary>Told about every call once it ended (metrics); null for none.</summary>
     public IGrpcCallObserver? CallObserver { get; init; }
+
+    /// <summary>Who-wrote-it in every written header (default on); see <see cref="ProvenanceOptions"/>.</summary>
+    public ProvenanceOptions Provenance { get; init; } = new();
 }
 
 /// <summary>

@@ -71,6 +71,12 @@ public sealed record ServerSettings
     /// <summary>Most results of one scan, history or tx scan.</summary>
     public int MaxScanLimit { get; init; } = 1000;
 
+    /// <summary>Record who wrote each API write in its header (version-1 headers); false: version 0 for old SDKs.</summary>
+    public bool Provenance { get; init; } = true;
+
+    /// <summary>Databases written without provenance (version-0 headers) even when <see cref="Provenance"/> is on.</summary>
+    public IReadOnlyList<string> ProvenanceOffDatabases { get; init; } = [];
+
     /// <summary>The TOML file these settings were read from, if any.</summary>
     public string? ConfigFile { get; init; }
 }

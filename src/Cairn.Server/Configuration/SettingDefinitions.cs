@@ -57,8 +57,22 @@ public static class SettingDefinitions
             (s, v) => s with { MaxValueLength = Size("max-value-length", v) }),
         new("max-tx-entries", "most entries in one transaction", "1024", (s, v) => s with { MaxTxEntries = Int("max-tx-entries", v, 1, 65_535) }),
         new("max-scan-limit", "most results of one scan, history, zscan or tx scan", "1000", (s, v) => s with { MaxScanLimit = Int("max-scan-limit", v, 1, 100_000) }),
+        new("provenance", "record who wrote each transaction in its header (version 1); off writes version-0 headers for immudb SDKs of 1.1 and older",
+            "on", (s, v) => s with { Provenance = OnOff("provenance", v) }),
+        new("provenance-off-databases", "comma-separated databases written without provenance (version-0 headers) even when provenance is on",
+            "none", (s, v) => s with { ProvenanceOffDatabases = Names(v) }),
         Config,
     ];
+
+    private static bool OnOff(string name, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "on" or "true" => true,
+        "off" or "false" => false,
+        _ => throw new SettingsException($"{name}: '{value}' must be on or off"),
+    };
+
+    private static IReadOnlyList<string> Names(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
 
     private static string NonEmpty(string name, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new SettingsException($"{name}: a value is required") : value.Trim();

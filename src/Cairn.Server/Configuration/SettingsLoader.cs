@@ -97,6 +97,8 @@ public static class SettingsLoader
         yield return $"max-value-length = {settings.MaxValueLength}";
         yield return $"max-tx-entries = {settings.MaxTxEntries}";
         yield return $"max-scan-limit = {settings.MaxScanLimit}";
+        yield return $"provenance = {(settings.Provenance ? "on" : "off")}";
+        yield return $"provenance-off-databases = {(settings.ProvenanceOffDatabases.Count == 0 ? "(none)" : string.Join(",", settings.ProvenanceOffDatabases))}";
         yield return $"config = {settings.ConfigFile ?? "(none)"}";
     }
 

@@ -208,7 +208,18 @@ public sealed class CairnServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(address, settings.Port, listen => listen.Protocols = HttpProtocols.Http2);
         });
-        builder.Services.AddImmudbGrpc(engine, new GrpcFrontEndOptions { Signer = signer, Version = ServerVersion.Current, CallObserver = metrics },
+        builder.Services.AddImmudbGrpc(engine, new GrpcFrontEndOptions
+            {
+                Signer = signer,
+                Version = ServerVersion.Current,
+                CallObserver = metrics,
+                Provenance = new ProvenanceOptions
+                {
+                    Enabled = settings.Provenance,
+                    DisabledDatabases = settings.ProvenanceOffDatabases.ToHashSet(StringComparer.Ordinal),
+                    Archive = new LoggingProvenanceArchive(loggerFactory.CreateLogger("Cairn.Provenance")),
+                },
+            },
             settings.MaxRecvMsgSize, settings.MaxSendMsgSize);
         var app = builder.Build();
         app.MapImmudbGrpc(engine);
