@@ -168,10 +168,27 @@ public sealed partial class CairnClient : IAsyncDisposable
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    private Metadata WithOrigin(Metadata credentials)
+    {
+        if (_options.Origin is not { Length: > 0 } origin)
+        {
+            return credentials;
+        }
+
+        var headers = new Metadata();
+        foreach (var entry in credentials)
+        {
+            headers.Add(entry);
+        }
+
+        headers.Add("x-cairn-origin", origin);
+        return headers;
+    }
+
     // Every call goes through here: credentials, deadline, the identity header, and errors as CairnExceptions.
     internal async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> start, CancellationToken cancellationToken, bool anonymous = false)
     {
-        var options = new CallOptions(anonymous ? null : _credentials, DateTime.UtcNow.Add(_options.CallTimeout), cancellationToken);
+        var options = new CallOptions(anonymous ? null : WithOrigin(_credentials), DateTime.UtcNow.Add(_options.CallTimeout), cancellationToken);
         try
         {
             using var call = start(options);

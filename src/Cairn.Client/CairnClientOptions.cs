@@ -40,4 +40,10 @@ public sealed record CairnClientOptions
 
     /// <summary>How often an open session is kept alive (default 60 s; the server ends idle sessions after 3 minutes).</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// What this client is (an application name, a host), sent as <c>x-cairn-origin</c> on every call; a server
+    /// with provenance on records it in the header of each write (at most 255 UTF-8 bytes; printable ASCII).
+    /// </summary>
+    public string? Origin { get; init; }
 }

@@ -38,7 +38,15 @@ public sealed record CairnTxEntry(byte[] StoredKey, Digest ValueHash, int ValueL
 /// <summary>A transaction: its header and its entries.</summary>
 /// <param name="Header">The header (id, timestamps, hashes).</param>
 /// <param name="Entries">The entries in order.</param>
-public sealed record CairnTx(TxHeader Header, IReadOnlyList<CairnTxEntry> Entries);
+public sealed record CairnTx(TxHeader Header, IReadOnlyList<CairnTxEntry> Entries)
+{
+    /// <summary>
+    /// Who wrote the transaction, decoded from the header's metadata <c>extra</c> (docs/formats/provenance.md);
+    /// null for a header without it (version 0, or a server with provenance off). It is part of the Alh, so a
+    /// verified transaction's provenance is verified too.
+    /// </summary>
+    public ProvenanceInfo? Provenance => ProvenanceInfo.Of(Header);
+}
 
 /// <summary>A user as listed by the server.</summary>
 /// <param name="Name">The user name.</param>

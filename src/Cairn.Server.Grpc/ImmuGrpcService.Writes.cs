@@ -29,7 +29,7 @@ public sealed partial class ImmuGrpcService
     public override async Task<Wire.TxHeader> Delete(Wire.DeleteKeysRequest request, ServerCallContext context)
     {
         var database = SelectedDatabase(context);
-        var header = await database.DeleteAsync([.. request.Keys.Select(k => k.ToByteArray())], request.NoWait, context.CancellationToken).ConfigureAwait(false);
+        var header = await CommitAsync(database, [.. request.Keys.Select(k => (Operation)new Operation.Delete(k.ToByteArray()))], null, request.NoWait, context).ConfigureAwait(false);
         return ProtoMapping.ToProto(header);
     }
 
@@ -49,7 +49,7 @@ public sealed partial class ImmuGrpcService
             });
         }
 
-        var header = await database.ExecAllAsync(operations, ProtoMapping.FromProto(request.Preconditions), request.NoWait, context.CancellationToken).ConfigureAwait(false);
+        var header = await CommitAsync(database, operations, ProtoMapping.FromProto(request.Preconditions), request.NoWait, context).ConfigureAwait(false);
         return ProtoMapping.ToProto(header);
     }
 
@@ -85,13 +85,28 @@ public sealed partial class ImmuGrpcService
         return VerifiableTx(database, header.Id, request.ProveSinceTx);
     }
 
-    private static Task<Cairn.Verification.TxHeader> SetAsync(Database database, Wire.SetRequest request, ServerCallContext context) =>
-        database.SetAsync([.. request.KVs.Select(ProtoMapping.FromProto)], ProtoMapping.FromProto(request.Preconditions), request.NoWait, context.CancellationToken);
+    private Task<Cairn.Verification.TxHeader> SetAsync(Database database, Wire.SetRequest request, ServerCallContext context) =>
+        CommitAsync(database, [.. request.KVs.Select(kv => (Operation)new Operation.Put(ProtoMapping.FromProto(kv)))], ProtoMapping.FromProto(request.Preconditions), request.NoWait, context);
 
-    private static Task<Cairn.Verification.TxHeader> SetReferenceAsync(Database database, Wire.ReferenceRequest request, ServerCallContext context) =>
-        database.SetReferenceAsync(request.Key.ToByteArray(), request.ReferencedKey.ToByteArray(), request.AtTx, request.BoundRef,
-            ProtoMapping.FromProto(request.Preconditions), request.NoWait, context.CancellationToken);
+    private Task<Cairn.Verification.TxHeader> SetReferenceAsync(Database database, Wire.ReferenceRequest request, ServerCallContext context)
+    {
+        // ExecAll binds a reference with boundRef and no atTx to its own tx; SetReference refuses that (as immudb).
+        RequireBoundRefRule(request.AtTx, request.BoundRef);
+        return CommitAsync(database, [new Operation.Reference(request.Key.ToByteArray(), request.ReferencedKey.ToByteArray(), request.AtTx, request.BoundRef)],
+            ProtoMapping.FromProto(request.Preconditions), request.NoWait, context);
+    }
 
-    private static Task<Cairn.Verification.TxHeader> ZAddAsync(Database database, Wire.ZAddRequest request, ServerCallContext context) =>
-        database.ZAddAsync(request.Set.ToByteArray(), request.Score, request.Key.ToByteArray(), request.AtTx, request.BoundRef, request.NoWait, context.CancellationToken);
+    private Task<Cairn.Verification.TxHeader> ZAddAsync(Database database, Wire.ZAddRequest request, ServerCallContext context)
+    {
+        RequireBoundRefRule(request.AtTx, request.BoundRef);
+        return CommitAsync(database, [new Operation.ZAdd(request.Set.ToByteArray(), request.Score, request.Key.ToByteArray(), request.AtTx, request.BoundRef)], null, request.NoWait, context);
+    }
+
+    private static void RequireBoundRefRule(ulong atTx, bool boundRef)
+    {
+        if (boundRef != atTx > 0)
+        {
+            throw ApiErrors.IllegalArguments("boundRef must be set exactly when atTx is");
+        }
+    }
 }

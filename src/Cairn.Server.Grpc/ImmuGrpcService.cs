@@ -25,6 +25,9 @@ public sealed record GrpcFrontEndOptions
     /// names the caller's user; see <see cref="ClientCertificateUsers"/>.
     /// </summary>
     public bool ClientCertificatesNameUsers { get; init; }
+
+    /// <summary>Who-wrote-it in every written header (default on); see <see cref="ProvenanceOptions"/>.</summary>
+    public ProvenanceOptions Provenance { get; init; } = new();
 }
 
 /// <summary>

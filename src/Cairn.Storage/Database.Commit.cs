@@ -150,12 +150,12 @@ public sealed partial class Database
     private void AddToGroup(Group group, PendingTx pending)
     {
         ulong id = _lastTxId + 1;
-        var header = new TxHeader(id, _lastAlh, _options.UnixTimeSeconds(), pending.HeaderVersion, null, pending.Entries.Length, pending.EntriesHash, id - 1, _tree.Root);
+        var header = new TxHeader(id, _lastAlh, _options.UnixTimeSeconds(), pending.HeaderVersion, pending.TxMetadata, pending.Entries.Length, pending.EntriesHash, id - 1, _tree.Root);
         var alh = header.Alh();
         var position = _log.Reserve(pending.RecordSize);
         var record = group.Place(position);
         Span<int> valueOffsets = pending.Entries.Length <= 256 ? stackalloc int[pending.Entries.Length] : new int[pending.Entries.Length];
-        TxRecord.Write(record, header, alh, [], pending.Entries, valueOffsets);
+        TxRecord.Write(record, header, alh, pending.TxMetadataBytes, pending.Entries, valueOffsets);
         for (int i = 0; i < pending.Entries.Length; i++)
         {
             var entry = pending.Entries[i];

@@ -51,11 +51,14 @@ public sealed partial class Database
     }
 
     /// <summary>Runs <paramref name="operations"/> atomically as one transaction (immudb's ExecAll).</summary>
-    public async Task<TxHeader> ExecAllAsync(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition>? preconditions = null, bool noWait = false, CancellationToken cancellationToken = default)
+    public Task<TxHeader> ExecAllAsync(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition>? preconditions = null, bool noWait = false, CancellationToken cancellationToken = default) =>
+        CommitAsync(operations, preconditions, noWait, null, cancellationToken);
+
+    private async Task<TxHeader> CommitAsync(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition>? preconditions, bool noWait, TxMetadata? txMetadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operations);
         ThrowIfClosed();
-        var pending = Prepare(operations, preconditions ?? []);
+        var pending = Prepare(operations, preconditions ?? [], txMetadata);
         Enqueue(pending);
         var header = await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!noWait)
@@ -67,7 +70,7 @@ public sealed partial class Database
     }
 
     /// <summary>Checks what can be checked without state and, for plain sets, computes entries, digests and eH here.</summary>
-    private PendingTx Prepare(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition> preconditions)
+    private PendingTx Prepare(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition> preconditions, TxMetadata? txMetadata)
     {
         if (operations.Count == 0)
         {
@@ -122,7 +125,7 @@ public sealed partial class Database
             });
         }
 
-        var pending = new PendingTx(operations, preconditions) { NeedsState = !stateless };
+        var pending = new PendingTx(operations, preconditions, txMetadata) { NeedsState = !stateless };
         if (stateless)
         {
             var entries = new PreparedEntry[operations.Count];

@@ -57,6 +57,10 @@ public sealed class ClientCommandTests(ServerFixture fixture) : IClassFixture<Se
         var entry = Assert.Single(tx.Json.GetProperty("entries").EnumerateArray());
         Assert.Equal("kv", entry.GetProperty("space").GetString());
         Assert.Equal("json:a", entry.GetProperty("key").GetString());
+        var provenance = tx.Json.GetProperty("provenance"); // the server records who wrote each tx (on by default)
+        Assert.Equal("complete", provenance.GetProperty("status").GetString());
+        Assert.Equal("immudb", provenance.GetProperty("user").GetString());
+        Assert.StartsWith("ipv", provenance.GetProperty("clientAddress").GetString(), StringComparison.Ordinal);
         Assert.True((await Ok("client", "tx", $"{setTx}", "--verified", "-o", "json")).Json.GetProperty("verified").GetBoolean());
 
         var txs = (await Ok("client", "txscan", $"{setTx}", "--limit", "2", "-o", "json")).Json.GetProperty("txs").EnumerateArray().ToList();

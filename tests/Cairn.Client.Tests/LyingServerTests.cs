@@ -164,13 +164,21 @@ public sealed class LyingServerTests(LiarFixture fixture)
     [Fact]
     public async Task Impossible_wire_values_are_malformed_replies()
     {
+        // Entry metadata in a version-0 tx is impossible (the server's headers are version 1, with provenance: the
+        // lie makes them version 0 first).
         var metadata = new Wire.KVMetadata { Deleted = true };
+        static void Version0(Wire.TxHeader header)
+        {
+            header.Version = 0;
+            header.Metadata = null;
+        }
+
         var e = await RefusedAsync(
-            new Alteration { Method = "VerifiableGet", Rewrite = r => Change<Wire.VerifiableEntry>(r, v => v.Entry.Metadata = metadata) },
+            new Alteration { Method = "VerifiableGet", Rewrite = r => Change<Wire.VerifiableEntry>(r, v => { v.Entry.Metadata = metadata; Version0(v.VerifiableTx.Tx.Header); }) },
             c => c.VerifiedGetAsync(U("old:1")), withKey: false);
         Assert.Equal(IntegrityFailure.MalformedProof, e.Failure);
         e = await RefusedAsync(
-            new Alteration { Method = "VerifiableTxById", Rewrite = r => Change<Wire.VerifiableTx>(r, tx => tx.Tx.Entries[0].Metadata = metadata) },
+            new Alteration { Method = "VerifiableTxById", Rewrite = r => Change<Wire.VerifiableTx>(r, tx => { tx.Tx.Entries[0].Metadata = metadata; Version0(tx.Tx.Header); }) },
             c => c.VerifiedTxByIdAsync(fixture.Baseline.TxId - 1), withKey: false);
         Assert.Equal(IntegrityFailure.MalformedProof, e.Failure);
         e = await RefusedAsync(

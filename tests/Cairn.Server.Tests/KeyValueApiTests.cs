@@ -40,7 +40,7 @@ public sealed class KeyValueApiTests(SharedServer shared) : IClassFixture<Shared
         Assert.Equal(first.Id - 1, first.BlTxId);
         Assert.Equal(32, first.BlRoot.Length);
         Assert.Equal(32, first.PrevAlh.Length);
-        Assert.Equal(0, first.Version);
+        Assert.Equal(1, first.Version); // provenance is on by default: version-1 headers
         var second = await Client.SetAsync(new Wire.SetRequest { KVs = { new Wire.KeyValue { Key = B("kv:a"), Value = B("3") } } }, Admin);
         Assert.Equal(first.Id + 1, second.Id);
 

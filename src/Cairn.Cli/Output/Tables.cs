@@ -127,6 +127,16 @@ internal static class Tables
     private static void TxTables(Renderer output, TxView tx)
     {
         Show(output, Rows(output, ("tx", N(tx.Tx)), ("timestamp", Time(tx.Timestamp)), ("version", N(tx.Version)), ("alh", tx.Alh), ("prev alh", tx.PrevAlh), ("bl tx", N(tx.BlTxId))));
+        if (tx.Provenance is { } p)
+        {
+            var rows = new (string Name, string? Value)[]
+            {
+                ("provenance", p.Status), ("user", p.User), ("client address", p.ClientAddress), ("session", p.Session),
+                ("origin", p.Origin), ("request id", p.RequestId), ("full record sha-256", p.RecordDigest), ("raw", p.Raw),
+            };
+            Show(output, Rows(output, [.. rows.Where(r => r.Value is not null).Select(r => (r.Name, Bytes.Show(System.Text.Encoding.UTF8.GetBytes(r.Value!)).Text))]));
+        }
+
         var entries = output.NewTable("space", "key", "value hash", "value length");
         foreach (var e in tx.Entries)
         {

@@ -30,8 +30,16 @@ internal static class ViewOf
     {
         var h = tx.Header;
         return new TxView(h.Id, h.Timestamp, h.Version, h.Alh().ToString(), h.PrevAlh.ToString(), h.BlTxId,
-            [.. tx.Entries.Select(TxEntry)], verified, trustedTx);
+            [.. tx.Entries.Select(TxEntry)], verified, trustedTx, Provenance(tx.Provenance));
     }
+
+    private static ProvenanceView? Provenance(ProvenanceInfo? info) => info switch
+    {
+        null => null,
+        { Provenance: { } p } => new ProvenanceView(info.Status.ToString().ToLowerInvariant(), p.User, p.ClientAddress, p.SessionId, p.Origin, p.RequestId,
+            info.RecordDigest?.ToString(), null),
+        _ => new ProvenanceView(info.Status.ToString().ToLowerInvariant(), null, null, null, null, null, null, Convert.ToHexStringLower(info.Raw)),
+    };
 
     public static StateView State(ImmutableState state, bool verified) =>
         new(state.Database, state.TxId, state.TxHash.ToString(), state.Signature is not null, verified);

@@ -29,7 +29,10 @@ internal sealed record ZEntriesView(IReadOnlyList<ZEntryView> Members);
 internal sealed record TxEntryView(string Space, string Key, string? KeyEncoding, string ValueHash, int ValueLength);
 
 /// <summary>A transaction with its entries.</summary>
-internal sealed record TxView(ulong Tx, long Timestamp, int Version, string Alh, string PrevAlh, ulong BlTxId, IReadOnlyList<TxEntryView> Entries, bool? Verified = null, ulong? TrustedTx = null);
+internal sealed record TxView(ulong Tx, long Timestamp, int Version, string Alh, string PrevAlh, ulong BlTxId, IReadOnlyList<TxEntryView> Entries, bool? Verified = null, ulong? TrustedTx = null, ProvenanceView? Provenance = null);
+
+/// <summary>Who wrote a transaction (docs/formats/provenance.md); raw hex when it does not decode.</summary>
+internal sealed record ProvenanceView(string Status, string? User, string? ClientAddress, string? Session, string? Origin, string? RequestId, string? RecordDigest, string? Raw);
 
 /// <summary>Several transactions.</summary>
 internal sealed record TxsView(IReadOnlyList<TxView> Txs);

@@ -107,6 +107,12 @@ public sealed record ServerSettings
     /// <summary>Audit records waiting to be written at most (a full queue holds requests back).</summary>
     public int AuditQueue { get; init; } = 16_384;
 
+    /// <summary>Record who wrote each API write in its header (version-1 headers); false: version 0 for old SDKs.</summary>
+    public bool Provenance { get; init; } = true;
+
+    /// <summary>Databases written without provenance (version-0 headers) even when <see cref="Provenance"/> is on.</summary>
+    public IReadOnlyList<string> ProvenanceOffDatabases { get; init; } = [];
+
     /// <summary>The TOML file these settings were read from, if any.</summary>
     public string? ConfigFile { get; init; }
 }

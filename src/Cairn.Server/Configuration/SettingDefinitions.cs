@@ -79,8 +79,15 @@ public static class SettingDefinitions
             (s, v) => s with { AuditLog = NonEmpty("audit-log", v) }),
         new("audit-queue", "audit records waiting to be written at most; when full, requests wait up to 5 s, then records are dropped and counted",
             "16384", (s, v) => s with { AuditQueue = Int("audit-queue", v, 16, 10_000_000) }),
+        new("provenance", "record who wrote each transaction in its header (version 1); off writes version-0 headers for immudb SDKs of 1.1 and older",
+            "on", (s, v) => s with { Provenance = OnOff("provenance", v) }),
+        new("provenance-off-databases", "comma-separated databases written without provenance (version-0 headers) even when provenance is on",
+            "none", (s, v) => s with { ProvenanceOffDatabases = Names(v) }),
         Config,
     ];
+
+    private static IReadOnlyList<string> Names(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
 
     private static string NonEmpty(string name, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new SettingsException($"{name}: a value is required") : value.Trim();

@@ -296,6 +296,12 @@ public sealed class CairnServer : IAsyncDisposable
             Version = ServerVersion.Current,
             CallObserver = metrics,
             ClientCertificatesNameUsers = tls?.MutualTls ?? false,
+            Provenance = new ProvenanceOptions
+            {
+                Enabled = settings.Provenance,
+                DisabledDatabases = settings.ProvenanceOffDatabases.ToHashSet(StringComparer.Ordinal),
+                Archive = new LoggingProvenanceArchive(loggerFactory.CreateLogger("Cairn.Provenance")),
+            },
         }, settings.MaxRecvMsgSize, settings.MaxSendMsgSize);
         var app = builder.Build();
         app.MapImmudbGrpc(engine);

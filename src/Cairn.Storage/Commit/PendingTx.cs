@@ -13,15 +13,22 @@ namespace Cairn.Storage.Commit;
 /// </summary>
 internal sealed class PendingTx
 {
-    public PendingTx(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition> preconditions)
+    public PendingTx(IReadOnlyList<Operation> operations, IReadOnlyList<Precondition> preconditions, TxMetadata? txMetadata = null)
     {
         Operations = operations;
         Preconditions = preconditions;
+        TxMetadata = txMetadata is { IsEmpty: false } ? txMetadata : null;
+        TxMetadataBytes = TxMetadata?.ToBytes() ?? [];
     }
 
     public IReadOnlyList<Operation> Operations { get; }
 
     public IReadOnlyList<Precondition> Preconditions { get; }
+
+    /// <summary>The header metadata (e.g. provenance in <c>extra</c>); any makes the tx a version-1 tx.</summary>
+    public TxMetadata? TxMetadata { get; }
+
+    public byte[] TxMetadataBytes { get; }
 
     /// <summary>True when the committer must check the tx against the current state before it commits.</summary>
     public bool NeedsState { get; init; }
@@ -39,7 +46,7 @@ internal sealed class PendingTx
     /// <summary>Computes version, digests, eH and size from <see cref="Entries"/>.</summary>
     public void Seal()
     {
-        HeaderVersion = Entries.Any(e => e.Metadata is not null) ? TxHeader.Version1 : TxHeader.Version0;
+        HeaderVersion = TxMetadata is not null || Entries.Any(e => e.Metadata is not null) ? TxHeader.Version1 : TxHeader.Version0;
         var digests = new Digest[Entries.Length];
         for (int i = 0; i < digests.Length; i++)
         {
@@ -47,6 +54,6 @@ internal sealed class PendingTx
         }
 
         EntriesHash = TxMerkleTree.ComputeRoot(digests);
-        RecordSize = checked((int)TxRecord.SizeOf(Entries, 0));
+        RecordSize = checked((int)TxRecord.SizeOf(Entries, TxMetadataBytes.Length));
     }
 }

@@ -116,8 +116,7 @@ public sealed class LiarFixture : IAsyncLifetime, IDisposable
     internal async Task<TxHeader> RealHeaderAsync(ulong txId)
     {
         var tx = await Server.Client.TxByIdAsync(new Wire.TxRequest { Tx = txId }, Direct);
-        return new TxHeader(tx.Header.Id, new Digest(tx.Header.PrevAlh.Span), tx.Header.Ts, tx.Header.Version, null, tx.Header.Nentries,
-            new Digest(tx.Header.EH.Span), tx.Header.BlTxId, new Digest(tx.Header.BlRoot.Span));
+        return WireProofs.Header(tx.Header); // with its metadata: the server records provenance in version-1 headers
     }
 
     public async Task DisposeAsync()
