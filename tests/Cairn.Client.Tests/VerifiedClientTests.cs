@@ -129,11 +129,11 @@ public sealed class VerifiedClientTests
     [Fact]
     public async Task Sessions_work_like_logins_and_are_kept_alive()
     {
-        await using var server = await ServerProcess.StartAsync(arguments: ["--session-timeout", "2s"]);
+        await using var server = await ServerProcess.StartAsync(arguments: ["--session-timeout", "4s"]);
         await using var client = new CairnClient(new CairnClientOptions { Address = $"http://127.0.0.1:{server.Port}", KeepAliveInterval = TimeSpan.FromMilliseconds(500) });
         await client.OpenSessionAsync("immudb", ServerProcess.AdminPassword, "defaultdb");
         await client.VerifiedSetAsync(U("session:k"), U("v"));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(6));
         Assert.Equal("v", S((await client.VerifiedGetAsync(U("session:k"))).Value));
         await client.LogoutAsync();
         await Assert.ThrowsAsync<CairnAuthenticationException>(() => client.GetAsync(U("session:k")));
