@@ -53,6 +53,8 @@ public sealed partial class AccessManager : IDisposable
                 manager._users[user.Name] = user;
             }
 
+            await manager.LoadRolesAsync(cancellationToken).ConfigureAwait(false);
+
             if (!manager._users.TryGetValue(UserNames.Admin, out var admin))
             {
                 string password = options.InitialAdminPassword ?? UserNames.DefaultAdminPassword;
@@ -89,7 +91,7 @@ public sealed partial class AccessManager : IDisposable
         var user = CheckCredentials(userName, password);
 
         // The token starts on defaultdb when the user may use it, as in immudb's single-database mode.
-        string? database = user.PermissionOn(DatabaseNames.Default) != Permission.None ? DatabaseNames.Default : null;
+        string? database = MayUse(user, DatabaseNames.Default) ? DatabaseNames.Default : null;
         string? warning = user.Name == UserNames.Admin && _adminHasDefaultPassword ? DefaultPasswordWarning : null;
         return (_tokens.Issue(user.Name, database), warning);
     }
@@ -207,7 +209,7 @@ public sealed partial class AccessManager : IDisposable
         }
 
         var held = user.PermissionOn(caller.Database);
-        if (!held.Includes(required))
+        if (!held.Includes(required) && !HoldsDataPrivilegeFor(user, caller.Database, required))
         {
             throw EngineException.Denied($"permission denied: {operation} requires the {required.Name()} permission on database '{caller.Database}' (user '{user.Name}' has {held.Name()})");
         }
@@ -263,7 +265,7 @@ public sealed partial class AccessManager : IDisposable
             return;
         }
 
-        if (user.PermissionOn(database) == Permission.None || _databases.Find(database) is null)
+        if (!MayUse(user, database) || _databases.Find(database) is null)
         {
             throw EngineException.Denied("Logged in user does not have permission on this database");
         }
