@@ -194,6 +194,10 @@ public sealed partial class AccessManager
         return effective ? RightsOf(target).Grants : [.. target.Grants.Select(g => new EffectiveGrant(g, "user"))];
     }
 
+    /// <summary>Refuses unless the caller holds <paramref name="privilege"/> on the server or on some database.</summary>
+    public UserRecord RequirePrivilegeSomewhere(Caller caller, Privilege privilege, string operation) =>
+        RequireManagement(caller, privilege, database: null, anywhere: true, operation);
+
     // Checks a management privilege: on the database (or the server when null), or with anywhere on any scope
     // (the operation then narrows what it shows or changes).
     private UserRecord RequireManagement(Caller caller, Privilege privilege, string? database, bool anywhere, string operation)

@@ -143,7 +143,7 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
     private void Admit(ServerCallContext context)
     {
         string method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
-        if (!MethodPermissions.Rules.TryGetValue(method, out var rule))
+        if (MethodPermissions.Find(context.Method) is not { } rule)
         {
             throw new RpcException(new Status(StatusCode.Unimplemented, $"method {method} is not served"));
         }
@@ -172,6 +172,9 @@ public sealed class CallerInterceptor(CairnEngine engine, GrpcFrontEndOptions op
                 break;
             case AccessKind.Database:
                 engine.Access.RequireOnSelectedDatabase(caller, rule.Minimum, method, rule.OnSystemDatabase);
+                break;
+            case AccessKind.Privileged:
+                engine.Access.RequirePrivilegeSomewhere(caller, rule.Privilege!.Value, method);
                 break;
         }
 

@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using Cairn.Security;
 using Cairn.Storage;
 using Grpc.Core;
 using Wire = Cairn.Protocol.Immudb;
@@ -29,7 +30,9 @@ public sealed partial class ImmuGrpcService
     public override async Task<Wire.TxHeader> Delete(Wire.DeleteKeysRequest request, ServerCallContext context)
     {
         var database = SelectedDatabase(context);
-        var header = await database.DeleteAsync([.. request.Keys.Select(k => k.ToByteArray())], request.NoWait, context.CancellationToken).ConfigureAwait(false);
+        byte[][] keys = [.. request.Keys.Select(k => k.ToByteArray())];
+        RequireKeys(context, Privilege.Delete, keys);
+        var header = await database.DeleteAsync(keys, request.NoWait, context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToProto(header);
     }
 
@@ -49,7 +52,10 @@ public sealed partial class ImmuGrpcService
             });
         }
 
-        var header = await database.ExecAllAsync(operations, ProtoMapping.FromProto(request.Preconditions), request.NoWait, context.CancellationToken).ConfigureAwait(false);
+        var preconditions = ProtoMapping.FromProto(request.Preconditions);
+        RequireOperations(context, operations);
+        RequirePreconditions(context, preconditions);
+        var header = await database.ExecAllAsync(operations, preconditions, request.NoWait, context.CancellationToken).ConfigureAwait(false);
         return ProtoMapping.ToProto(header);
     }
 
@@ -85,13 +91,29 @@ public sealed partial class ImmuGrpcService
         return VerifiableTx(database, header.Id, request.ProveSinceTx);
     }
 
-    private static Task<Cairn.Verification.TxHeader> SetAsync(Database database, Wire.SetRequest request, ServerCallContext context) =>
-        database.SetAsync([.. request.KVs.Select(ProtoMapping.FromProto)], ProtoMapping.FromProto(request.Preconditions), request.NoWait, context.CancellationToken);
+    private Task<Cairn.Verification.TxHeader> SetAsync(Database database, Wire.SetRequest request, ServerCallContext context)
+    {
+        List<KeyValue> entries = [.. request.KVs.Select(ProtoMapping.FromProto)];
+        var preconditions = ProtoMapping.FromProto(request.Preconditions);
+        RequireWritable(context, entries);
+        RequirePreconditions(context, preconditions);
+        return database.SetAsync(entries, preconditions, request.NoWait, context.CancellationToken);
+    }
 
-    private static Task<Cairn.Verification.TxHeader> SetReferenceAsync(Database database, Wire.ReferenceRequest request, ServerCallContext context) =>
-        database.SetReferenceAsync(request.Key.ToByteArray(), request.ReferencedKey.ToByteArray(), request.AtTx, request.BoundRef,
-            ProtoMapping.FromProto(request.Preconditions), request.NoWait, context.CancellationToken);
+    private Task<Cairn.Verification.TxHeader> SetReferenceAsync(Database database, Wire.ReferenceRequest request, ServerCallContext context)
+    {
+        var preconditions = ProtoMapping.FromProto(request.Preconditions);
+        RequireKey(context, Privilege.Write, request.Key.Span);
+        RequireKey(context, Privilege.Read, request.ReferencedKey.Span);
+        RequirePreconditions(context, preconditions);
+        return database.SetReferenceAsync(request.Key.ToByteArray(), request.ReferencedKey.ToByteArray(), request.AtTx, request.BoundRef,
+            preconditions, request.NoWait, context.CancellationToken);
+    }
 
-    private static Task<Cairn.Verification.TxHeader> ZAddAsync(Database database, Wire.ZAddRequest request, ServerCallContext context) =>
-        database.ZAddAsync(request.Set.ToByteArray(), request.Score, request.Key.ToByteArray(), request.AtTx, request.BoundRef, request.NoWait, context.CancellationToken);
+    private Task<Cairn.Verification.TxHeader> ZAddAsync(Database database, Wire.ZAddRequest request, ServerCallContext context)
+    {
+        RequireKey(context, Privilege.Write, request.Set.Span);
+        RequireKey(context, Privilege.Read, request.Key.Span);
+        return database.ZAddAsync(request.Set.ToByteArray(), request.Score, request.Key.ToByteArray(), request.AtTx, request.BoundRef, request.NoWait, context.CancellationToken);
+    }
 }
