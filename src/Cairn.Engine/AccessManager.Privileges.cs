@@ -74,7 +74,7 @@ public sealed partial class AccessManager
         var (rights, database) = DataRights(caller);
         if (!rights.AllowsAllKeys(privilege, database))
         {
-            throw EngineException.Denied($"permission denied: {operation} needs {privilege.Name()} on every key ('{Grant.AllKeys}') in database '{database}' (a transaction shows the keys of all its entries)");
+            throw EngineException.Denied($"permission denied: {privilege.Name()} on every key ('{Grant.AllKeys}') in database '{database}' ({operation} shows the keys of every entry of a transaction)");
         }
     }
 
