@@ -55,6 +55,8 @@ public sealed partial class AccessManager : IDisposable
                 manager._users[user.Name] = user;
             }
 
+            await manager.LoadRolesAsync(cancellationToken).ConfigureAwait(false);
+
             if (!manager._users.TryGetValue(UserNames.Admin, out var admin))
             {
                 string password = options.InitialAdminPassword ?? UserNames.DefaultAdminPassword;
@@ -101,8 +103,8 @@ public sealed partial class AccessManager : IDisposable
         return (_tokens.Issue(user.Name, InitialDatabase(user)), warning);
     }
 
-    private static string? InitialDatabase(UserRecord user) =>
-        user.PermissionOn(DatabaseNames.Default) != Permission.None ? DatabaseNames.Default : null;
+    private string? InitialDatabase(UserRecord user) =>
+        MayUse(user, DatabaseNames.Default) ? DatabaseNames.Default : null;
 
     /// <summary>Checks credentials and opens a session on <paramref name="databaseName"/> (immudb's OpenSession).</summary>
     /// <param name="userName">The user name given.</param>
@@ -227,7 +229,7 @@ public sealed partial class AccessManager : IDisposable
         RefuseAuditWrite(caller.Database, required);
 
         var held = user.PermissionOn(caller.Database);
-        if (!held.Includes(required))
+        if (!held.Includes(required) && !HoldsDataPrivilegeFor(user, caller.Database, required))
         {
             throw EngineException.Denied($"permission denied: {operation} requires the {required.Name()} permission on database '{caller.Database}' (user '{user.Name}' has {held.Name()})");
         }
@@ -290,7 +292,7 @@ public sealed partial class AccessManager : IDisposable
             return;
         }
 
-        if (user.PermissionOn(database) == Permission.None || _databases.Find(database) is null)
+        if (!MayUse(user, database) || _databases.Find(database) is null)
         {
             throw EngineException.Denied("Logged in user does not have permission on this database");
         }

@@ -32,4 +32,31 @@ public static class UserNames
 
         return true;
     }
+
+    /// <summary>The rule, as every refusal states it.</summary>
+    public const string Rule = "user names have 1 to 128 characters: ASCII letters, digits and underscores";
+
+    /// <summary>Why <paramref name="name"/> is not a valid user name, or null when it is.</summary>
+    public static string? Validate(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "user name is empty: " + Rule;
+        }
+
+        if (name.Length > MaxLength)
+        {
+            return $"user name is {name.Length} characters long: " + Rule;
+        }
+
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                return $"user name '{name}' contains '{c}': " + Rule;
+            }
+        }
+
+        return null;
+    }
 }

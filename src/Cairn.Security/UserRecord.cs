@@ -22,6 +22,12 @@ public sealed record UserRecord(
     string CreatedBy,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>Privileges granted to the user itself (beside <see cref="Permissions"/> and its roles').</summary>
+    public IReadOnlyList<Grant> Grants { get; init; } = [];
+
+    /// <summary>The names of the roles the user holds.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
     /// <summary>The user's permission on <paramref name="database"/> (sysadmins hold every permission everywhere).</summary>
     public Permission PermissionOn(string database) =>
         SysAdmin ? Permission.SysAdmin : Permissions.GetValueOrDefault(database, Permission.None);

@@ -104,7 +104,7 @@ public sealed partial class CallerInterceptor(CairnEngine engine, GrpcFrontEndOp
     private void Admit(ServerCallContext context)
     {
         string method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
-        if (!MethodPermissions.Rules.TryGetValue(method, out var rule))
+        if (MethodPermissions.Find(context.Method) is not { } rule)
         {
             throw new RpcException(new Status(StatusCode.Unimplemented, $"method {method} is not served"));
         }
@@ -144,6 +144,9 @@ public sealed partial class CallerInterceptor(CairnEngine engine, GrpcFrontEndOp
                 break;
             case AccessKind.Database:
                 engine.Access.RequireOnSelectedDatabase(caller, rule.Minimum, method, rule.OnSystemDatabase);
+                break;
+            case AccessKind.Privileged:
+                engine.Access.RequirePrivilegeSomewhere(caller, rule.Privilege!.Value, method);
                 break;
         }
     }

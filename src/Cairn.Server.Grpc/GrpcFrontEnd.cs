@@ -29,7 +29,7 @@ public static class GrpcFrontEnd
         return services;
     }
 
-    /// <summary>Maps the service and stamps every response with <see cref="IdentityHeader"/>.</summary>
+    /// <summary>Maps immudb's service and Cairn's security service, and stamps every response with <see cref="IdentityHeader"/>.</summary>
     public static IEndpointRouteBuilder MapImmudbGrpc(this WebApplication app, CairnEngine engine)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -40,6 +40,7 @@ public static class GrpcFrontEnd
             return next(context);
         });
         app.MapGrpcService<ImmuGrpcService>();
+        app.MapGrpcService<SecurityGrpcService>();
         return app;
     }
 }

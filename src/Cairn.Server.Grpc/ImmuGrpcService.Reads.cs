@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using Cairn.Security;
 using Cairn.Storage;
 using Cairn.Verification.Encodings;
 using Grpc.Core;
@@ -40,7 +41,10 @@ public sealed partial class ImmuGrpcService
     public override async Task<Wire.Entries> GetAll(Wire.KeyListRequest request, ServerCallContext context)
     {
         var database = SelectedDatabase(context);
-        var entries = await database.GetAllAsync([.. request.Keys.Select(k => k.ToByteArray())], request.SinceTx, context.CancellationToken).ConfigureAwait(false);
+        byte[][] keys = [.. request.Keys.Select(k => k.ToByteArray())];
+        RequireKeys(context, Privilege.Read, keys);
+        var entries = await database.GetAllAsync(keys, request.SinceTx, context.CancellationToken).ConfigureAwait(false);
+        RequireReadable(context, entries);
         return ToEntries(entries);
     }
 
@@ -48,6 +52,7 @@ public sealed partial class ImmuGrpcService
     public override async Task<Wire.Entries> Scan(Wire.ScanRequest request, ServerCallContext context)
     {
         var database = SelectedDatabase(context);
+        RequirePrefix(context, Privilege.Read, request.Prefix.Span);
         var entries = await database.ScanAsync(new ScanOptions
         {
             Prefix = request.Prefix.ToByteArray(),
@@ -61,20 +66,25 @@ public sealed partial class ImmuGrpcService
             SinceTx = request.SinceTx,
             NoWait = request.NoWait,
         }, context.CancellationToken).ConfigureAwait(false);
+        RequireReadable(context, entries);
         return ToEntries(entries);
     }
 
     /// <inheritdoc />
     public override async Task<Wire.EntryCount> Count(Wire.KeyPrefix request, ServerCallContext context)
     {
-        ulong count = await SelectedDatabase(context).CountAsync(request.Prefix.ToByteArray(), cancellationToken: context.CancellationToken).ConfigureAwait(false);
+        var database = SelectedDatabase(context);
+        RequirePrefix(context, Privilege.Read, request.Prefix.Span);
+        ulong count = await database.CountAsync(request.Prefix.ToByteArray(), cancellationToken: context.CancellationToken).ConfigureAwait(false);
         return new Wire.EntryCount { Count = count };
     }
 
     /// <inheritdoc />
     public override async Task<Wire.EntryCount> CountAll(WellKnown.Empty request, ServerCallContext context)
     {
-        ulong count = await SelectedDatabase(context).CountAsync([], cancellationToken: context.CancellationToken).ConfigureAwait(false);
+        var database = SelectedDatabase(context);
+        RequirePrefix(context, Privilege.Read, []);
+        ulong count = await database.CountAsync([], cancellationToken: context.CancellationToken).ConfigureAwait(false);
         return new Wire.EntryCount { Count = count };
     }
 
@@ -86,20 +96,25 @@ public sealed partial class ImmuGrpcService
             throw ApiErrors.IllegalArguments("limit must not be negative");
         }
 
-        var entries = await SelectedDatabase(context).HistoryAsync(request.Key.ToByteArray(), new HistoryOptions
+        var database = SelectedDatabase(context);
+        RequireKey(context, Privilege.Read, request.Key.Span);
+        var entries = await database.HistoryAsync(request.Key.ToByteArray(), new HistoryOptions
         {
             Offset = request.Offset,
             Limit = request.Limit,
             Desc = request.Desc,
             SinceTx = request.SinceTx,
         }, context.CancellationToken).ConfigureAwait(false);
+        RequireReadable(context, entries);
         return ToEntries(entries);
     }
 
     /// <inheritdoc />
     public override async Task<Wire.ZEntries> ZScan(Wire.ZScanRequest request, ServerCallContext context)
     {
-        var members = await SelectedDatabase(context).ZScanAsync(request.Set.ToByteArray(), new ZScanOptions
+        var database = SelectedDatabase(context);
+        RequireKey(context, Privilege.Read, request.Set.Span);
+        var members = await database.ZScanAsync(request.Set.ToByteArray(), new ZScanOptions
         {
             SeekKey = request.SeekKey.IsEmpty ? null : request.SeekKey.ToByteArray(),
             SeekScore = request.SeekScore,
@@ -113,6 +128,7 @@ public sealed partial class ImmuGrpcService
             SinceTx = request.SinceTx,
             NoWait = request.NoWait,
         }, context.CancellationToken).ConfigureAwait(false);
+        RequireReadable(context, members.Select(m => m.Entry));
         var response = new Wire.ZEntries();
         foreach (var member in members)
         {
@@ -130,7 +146,9 @@ public sealed partial class ImmuGrpcService
             throw ApiErrors.IllegalArguments("tx id must be at least 1");
         }
 
-        return Task.FromResult(ProtoMapping.ToProto(SelectedDatabase(context).ReadTx(request.Tx)));
+        var database = SelectedDatabase(context);
+        engine.Access.RequireAllKeys(CallerInterceptor.Caller(context), Privilege.Read, "TxById");
+        return Task.FromResult(ProtoMapping.ToProto(database.ReadTx(request.Tx)));
     }
 
     /// <inheritdoc />
@@ -142,6 +160,7 @@ public sealed partial class ImmuGrpcService
         }
 
         var database = SelectedDatabase(context);
+        engine.Access.RequireAllKeys(CallerInterceptor.Caller(context), Privilege.Read, "VerifiableTxById");
         RequireProvable(database, request.ProveSinceTx);
         if (request.Tx > database.LastTxId)
         {
@@ -160,6 +179,7 @@ public sealed partial class ImmuGrpcService
         }
 
         var database = SelectedDatabase(context);
+        engine.Access.RequireAllKeys(CallerInterceptor.Caller(context), Privilege.Read, "TxScan");
         var response = new Wire.TxList();
         foreach (var tx in database.TxScan(request.InitialTx, Limit(request.Limit), request.Desc))
         {
@@ -169,14 +189,19 @@ public sealed partial class ImmuGrpcService
         return Task.FromResult(response);
     }
 
-    private static ValueTask<Entry> GetAsync(Database database, Wire.KeyRequest request, ServerCallContext context) =>
-        database.GetAsync(request.Key.ToByteArray(), new GetOptions
+    private async ValueTask<Entry> GetAsync(Database database, Wire.KeyRequest request, ServerCallContext context)
+    {
+        RequireKey(context, Privilege.Read, request.Key.Span);
+        var entry = await database.GetAsync(request.Key.ToByteArray(), new GetOptions
         {
             AtTx = request.AtTx,
             SinceTx = request.SinceTx,
             NoWait = request.NoWait,
             AtRevision = request.AtRevision,
-        }, context.CancellationToken);
+        }, context.CancellationToken).ConfigureAwait(false);
+        RequireReadable(context, [entry]);
+        return entry;
+    }
 
     // Limits above int range are certainly above the server's maximum; the engine names the maximum.
     private static int Limit(ulong limit) => limit > int.MaxValue ? int.MaxValue : (int)limit;

@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using Cairn.Security;
 using Cairn.Storage;
 using Grpc.Core;
 using Wire = Cairn.Protocol.Immudb;
@@ -29,7 +30,9 @@ public sealed partial class ImmuGrpcService
     public override async Task<Wire.TxHeader> Delete(Wire.DeleteKeysRequest request, ServerCallContext context)
     {
         var database = SelectedDatabase(context);
-        var header = await CommitAsync(database, [.. request.Keys.Select(k => (Operation)new Operation.Delete(k.ToByteArray()))], null, request.NoWait, context).ConfigureAwait(false);
+        byte[][] keys = [.. request.Keys.Select(k => k.ToByteArray())];
+        RequireKeys(context, Privilege.Delete, keys);
+        var header = await CommitAsync(database, [.. keys.Select(k => (Operation)new Operation.Delete(k))], null, request.NoWait, context).ConfigureAwait(false);
         return ProtoMapping.ToProto(header);
     }
 
@@ -49,7 +52,10 @@ public sealed partial class ImmuGrpcService
             });
         }
 
-        var header = await CommitAsync(database, operations, ProtoMapping.FromProto(request.Preconditions), request.NoWait, context).ConfigureAwait(false);
+        var preconditions = ProtoMapping.FromProto(request.Preconditions);
+        RequireOperations(context, operations);
+        RequirePreconditions(context, preconditions);
+        var header = await CommitAsync(database, operations, preconditions, request.NoWait, context).ConfigureAwait(false);
         return ProtoMapping.ToProto(header);
     }
 
@@ -85,20 +91,32 @@ public sealed partial class ImmuGrpcService
         return VerifiableTx(database, header.Id, request.ProveSinceTx);
     }
 
-    private Task<Cairn.Verification.TxHeader> SetAsync(Database database, Wire.SetRequest request, ServerCallContext context) =>
-        CommitAsync(database, [.. request.KVs.Select(kv => (Operation)new Operation.Put(ProtoMapping.FromProto(kv)))], ProtoMapping.FromProto(request.Preconditions), request.NoWait, context);
+    private Task<Cairn.Verification.TxHeader> SetAsync(Database database, Wire.SetRequest request, ServerCallContext context)
+    {
+        List<KeyValue> entries = [.. request.KVs.Select(ProtoMapping.FromProto)];
+        var preconditions = ProtoMapping.FromProto(request.Preconditions);
+        RequireWritable(context, entries);
+        RequirePreconditions(context, preconditions);
+        return CommitAsync(database, [.. entries.Select(e => (Operation)new Operation.Put(e))], preconditions, request.NoWait, context);
+    }
 
     private Task<Cairn.Verification.TxHeader> SetReferenceAsync(Database database, Wire.ReferenceRequest request, ServerCallContext context)
     {
         // ExecAll binds a reference with boundRef and no atTx to its own tx; SetReference refuses that (as immudb).
         RequireBoundRefRule(request.AtTx, request.BoundRef);
+        var preconditions = ProtoMapping.FromProto(request.Preconditions);
+        RequireKey(context, Privilege.Write, request.Key.Span);
+        RequireKey(context, Privilege.Read, request.ReferencedKey.Span);
+        RequirePreconditions(context, preconditions);
         return CommitAsync(database, [new Operation.Reference(request.Key.ToByteArray(), request.ReferencedKey.ToByteArray(), request.AtTx, request.BoundRef)],
-            ProtoMapping.FromProto(request.Preconditions), request.NoWait, context);
+            preconditions, request.NoWait, context);
     }
 
     private Task<Cairn.Verification.TxHeader> ZAddAsync(Database database, Wire.ZAddRequest request, ServerCallContext context)
     {
         RequireBoundRefRule(request.AtTx, request.BoundRef);
+        RequireKey(context, Privilege.Write, request.Set.Span);
+        RequireKey(context, Privilege.Read, request.Key.Span);
         return CommitAsync(database, [new Operation.ZAdd(request.Set.ToByteArray(), request.Score, request.Key.ToByteArray(), request.AtTx, request.BoundRef)], null, request.NoWait, context);
     }
 

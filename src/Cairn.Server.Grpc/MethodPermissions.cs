@@ -22,13 +22,20 @@ public enum AccessKind
 
     /// <summary>A sysadmin.</summary>
     SysAdmin,
+
+    /// <summary>
+    /// A holder of <see cref="MethodRule.Privilege"/> on the server or on some database; the handler checks the
+    /// exact scope the request names.
+    /// </summary>
+    Privileged,
 }
 
 /// <summary>The rule of one method.</summary>
 /// <param name="Kind">What kind of caller is needed.</param>
 /// <param name="Minimum">For <see cref="AccessKind.Database"/>: the least permission on the selected database.</param>
 /// <param name="OnSystemDatabase">Whether a sysadmin may call it with systemdb selected (read-only verification).</param>
-public sealed record MethodRule(AccessKind Kind, Permission Minimum = Permission.None, bool OnSystemDatabase = false)
+/// <param name="Privilege">For <see cref="AccessKind.Privileged"/>: the management privilege needed.</param>
+public sealed record MethodRule(AccessKind Kind, Permission Minimum = Permission.None, bool OnSystemDatabase = false, Privilege? Privilege = null)
 {
     /// <summary>The least permission that passes, as the permission test walks it.</summary>
     public Permission Required => Kind switch
@@ -41,11 +48,22 @@ public sealed record MethodRule(AccessKind Kind, Permission Minimum = Permission
 }
 
 /// <summary>
-/// The one table of who may call what, for every method of <c>immudb.schema.ImmuService</c>. The interceptor
-/// refuses any method missing here, so a new method cannot be served before it has a rule.
+/// The one table of who may call what, for every method of <c>immudb.schema.ImmuService</c> (<see cref="Rules"/>)
+/// and of Cairn's <c>cairn.security.SecurityService</c> (<see cref="SecurityRules"/>). The interceptor refuses any
+/// method missing here, so a new method cannot be served before it has a rule.
 /// </summary>
+/// <remarks>
+/// Data methods pass the table with a database permission, or with a READ (reads) or WRITE/DELETE (writes) grant on
+/// some keys of the selected database; the handler then checks the keys it touches (key-level privileges).
+/// </remarks>
 public static class MethodPermissions
 {
+    /// <summary>The full name of immudb's service.</summary>
+    public const string ImmuService = "immudb.schema.ImmuService";
+
+    /// <summary>The full name of Cairn's security service.</summary>
+    public const string SecurityService = "cairn.security.SecurityService";
+
     private static readonly MethodRule Anonymous = new(AccessKind.Anonymous);
     private static readonly MethodRule LoggedIn = new(AccessKind.LoggedIn);
     private static readonly MethodRule UserAdmin = new(AccessKind.UserAdmin);
@@ -119,4 +137,36 @@ public static class MethodPermissions
         ["UpdateAuthConfig"] = SysAdmin,
         ["UpdateMTLSConfig"] = SysAdmin,
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Method name → rule, for <c>cairn.security.SecurityService</c>.</summary>
+    public static FrozenDictionary<string, MethodRule> SecurityRules { get; } = new Dictionary<string, MethodRule>(StringComparer.Ordinal)
+    {
+        ["CreateUser"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateUser),
+        ["CreateRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateRole),
+        ["DropRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.DropRole),
+        ["GrantRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.Grant),
+        ["RevokeRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.Grant),
+        ["Grant"] = new(AccessKind.Privileged, Privilege: Security.Privilege.Grant),
+        ["Revoke"] = new(AccessKind.Privileged, Privilege: Security.Privilege.Grant),
+
+        // Anyone may list its own roles and grants; the handler asks LIST_USERS for anyone else's.
+        ["ListRoles"] = LoggedIn,
+        ["ListGrants"] = LoggedIn,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The rule of a call by its gRPC path (<c>/package.Service/Method</c>), or null when it has none.</summary>
+    public static MethodRule? Find(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        int slash = path.LastIndexOf('/');
+        string service = path[..Math.Max(slash, 0)].TrimStart('/');
+        string method = path[(slash + 1)..];
+        var table = service switch
+        {
+            ImmuService => Rules,
+            SecurityService => SecurityRules,
+            _ => null,
+        };
+        return table is not null && table.TryGetValue(method, out var rule) ? rule : null;
+    }
 }

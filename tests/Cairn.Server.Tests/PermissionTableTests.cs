@@ -5,6 +5,7 @@ using Cairn.Server.Grpc;
 using Grpc.Core;
 using static Cairn.Server.Tests.WireHelpers;
 using Wire = Cairn.Protocol.Immudb;
+using SecurityWire = Cairn.Protocol.Security;
 
 namespace Cairn.Server.Tests;
 
@@ -37,6 +38,40 @@ public sealed class PermissionTableTests : IAsyncLifetime
     {
         var served = Wire.ImmuService.Descriptor.Methods.Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(served, MethodPermissions.Rules.Keys.Order(StringComparer.Ordinal).ToList());
+        var security = SecurityWire.SecurityService.Descriptor.Methods.Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(security, MethodPermissions.SecurityRules.Keys.Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(MethodPermissions.SecurityService, SecurityWire.SecurityService.Descriptor.FullName);
+        Assert.Equal(MethodPermissions.ImmuService, Wire.ImmuService.Descriptor.FullName);
+        Assert.Same(MethodPermissions.SecurityRules["CreateUser"], MethodPermissions.Find("/cairn.security.SecurityService/CreateUser"));
+        Assert.Same(MethodPermissions.Rules["CreateUser"], MethodPermissions.Find("/immudb.schema.ImmuService/CreateUser"));
+        Assert.Null(MethodPermissions.Find("/other.Service/Get"));
+    }
+
+    [Fact]
+    public async Task Each_security_method_needs_a_login_and_its_privilege()
+    {
+        foreach (var method in SecurityWire.SecurityService.Descriptor.Methods)
+        {
+            var rule = MethodPermissions.SecurityRules[method.Name];
+            var anonymous = await Call(method, headers: null, MethodPermissions.SecurityService);
+            Assert.True(anonymous is { StatusCode: StatusCode.Unauthenticated }, $"{method.Name} without login: {anonymous?.Status}");
+
+            if (rule.Kind == AccessKind.Privileged)
+            {
+                // A reader of permdb holds no management privilege at all.
+                var refused = await Call(method, await Token("reader"), MethodPermissions.SecurityService);
+                Assert.True(refused is { StatusCode: StatusCode.PermissionDenied }, $"{method.Name} without {rule.Privilege}: {refused?.Status}");
+                Assert.Contains($"{method.Name} requires the {rule.Privilege!.Value.Name()} privilege", refused!.Status.Detail, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(AccessKind.LoggedIn, rule.Kind);
+            }
+
+            // The admin passes the table (the empty request may still be refused as invalid).
+            var allowed = await Call(method, await Token("immudb"), MethodPermissions.SecurityService);
+            Assert.False(allowed is { StatusCode: StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.Unimplemented }, $"{method.Name} as sysadmin: {allowed?.Status}");
+        }
     }
 
     [Fact]
@@ -104,11 +139,11 @@ public sealed class PermissionTableTests : IAsyncLifetime
     }
 
     // Calls a method with its empty request; returns the refusal, or null when it succeeded.
-    private async Task<RpcException?> Call(Google.Protobuf.Reflection.MethodDescriptor method, Metadata? headers)
+    private async Task<RpcException?> Call(Google.Protobuf.Reflection.MethodDescriptor method, Metadata? headers, string service = MethodPermissions.ImmuService)
     {
         var raw = new Method<byte[], byte[]>(
             method.IsServerStreaming ? MethodType.ServerStreaming : MethodType.Unary,
-            "immudb.schema.ImmuService",
+            service,
             method.Name,
             Marshallers.Create<byte[]>(b => b, b => b),
             Marshallers.Create<byte[]>(b => b, b => b));

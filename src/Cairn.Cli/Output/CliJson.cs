@@ -18,6 +18,8 @@ namespace Cairn.Cli.Output;
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(DoneView))]
 [JsonSerializable(typeof(UsersView))]
+[JsonSerializable(typeof(GrantsView))]
+[JsonSerializable(typeof(RolesView))]
 [JsonSerializable(typeof(DatabasesView))]
 [JsonSerializable(typeof(ServerInfoView))]
 [JsonSerializable(typeof(VerifySummaryView))]

@@ -70,6 +70,25 @@ internal static class Tables
 
                 Show(output, userTable);
                 break;
+            case GrantsView grants:
+                var grantTable = output.NewTable("privilege", "database", "keys", "from");
+                foreach (var g in grants.Grants)
+                {
+                    grantTable.AddRow(Cells(g.Privilege, g.Database, g.Pattern, g.Source));
+                }
+
+                Show(output, grantTable);
+                output.Line(Count(grants.Grants.Count, "grant", "grants") + " of " + grants.Holder);
+                break;
+            case RolesView roles:
+                var roleTable = output.NewTable("role", "grants", "members");
+                foreach (var r in roles.Roles)
+                {
+                    roleTable.AddRow(Cells(r.Name, string.Join(", ", r.Grants.Select(g => g.Pattern.Length == 0 ? $"{g.Privilege}@{g.Database}" : $"{g.Privilege}@{g.Database}:{g.Pattern}")), string.Join(", ", r.Members)));
+                }
+
+                Show(output, roleTable);
+                break;
             case DatabasesView databases:
                 var dbTable = output.NewTable("database", "loaded", "transactions", "disk size", "in use");
                 foreach (var d in databases.Databases)

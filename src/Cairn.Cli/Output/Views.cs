@@ -52,6 +52,18 @@ internal sealed record UserView(string Name, bool Active, string CreatedBy, stri
 /// <summary>The users.</summary>
 internal sealed record UsersView(IReadOnlyList<UserView> Users);
 
+/// <summary>A granted privilege and where the holder got it.</summary>
+internal sealed record GrantView(string Privilege, string Database, string Pattern, string Source);
+
+/// <summary>The grants of a user or role.</summary>
+internal sealed record GrantsView(string Holder, IReadOnlyList<GrantView> Grants);
+
+/// <summary>A role, its grants and its members.</summary>
+internal sealed record RoleView(string Name, IReadOnlyList<GrantView> Grants, IReadOnlyList<string> Members);
+
+/// <summary>Roles.</summary>
+internal sealed record RolesView(IReadOnlyList<RoleView> Roles);
+
 /// <summary>A database.</summary>
 internal sealed record DatabaseView(string Name, bool Loaded, ulong Transactions, ulong DiskSize, bool Current);
 

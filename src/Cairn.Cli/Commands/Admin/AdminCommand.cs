@@ -14,7 +14,7 @@ internal static class AdminCommand
         var connection = new ConnectionOptions();
         var host = CommandHost.OneShot(connection);
         var command = new Command("admin", "Manage users and databases, show the server, verify a stopped server's data folder.\n" +
-            "--database is the database a command acts on (user create, permission, database use).\n" +
+            "--database is the database a command acts on (user create, permission, grant, revoke, database use).\n" +
             "Exit codes: 0 ok, 1 refused by the server, 2 usage, 3 integrity failure, 4 connection failure, 5 authentication or permission.");
         connection.AddTo(command);
         command.Subcommands.Add(LoginCommand.Create(host));
@@ -34,6 +34,11 @@ internal static class AdminCommand
         database.Subcommands.Add(DatabaseCreateCommand.Create(host));
         database.Subcommands.Add(UseCommand.Create(host));
         command.Subcommands.Add(database);
+
+        command.Subcommands.Add(RoleCommand.Create(host));
+        command.Subcommands.Add(GrantCommand.Change(host, grant: true));
+        command.Subcommands.Add(GrantCommand.Change(host, grant: false));
+        command.Subcommands.Add(GrantCommand.List(host));
 
         command.Subcommands.Add(InfoCommand.Create(host));
         command.Subcommands.Add(VerifyCommand.Create(host));
