@@ -33,10 +33,10 @@ public sealed class VerifyCommandTests
         var ok = await Cli.RunAsync(["admin", "verify", "--dir", dir]);
         Assert.True(ok.ExitCode == 0, ok.ToString());
         Assert.Contains("verifying defaultdb", ok.Stdout);
-        Assert.Contains("verified: 3 databases", ok.Stdout);
+        Assert.Contains("verified: 4 databases", ok.Stdout);
         var json = await Cli.RunAsync(["admin", "verify", "--dir", dir, "-o", "json"]);
         Assert.Equal(0, json.ExitCode);
-        Assert.Equal(["systemdb", "defaultdb", "sales"], json.Json.GetProperty("databases").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        Assert.Equal(["systemdb", "defaultdb", "auditdb", "sales"], json.Json.GetProperty("databases").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
         Assert.True(json.Json.GetProperty("ok").GetBoolean());
         var defaultdb = json.Json.GetProperty("databases")[1];
         Assert.Equal(6UL, defaultdb.GetProperty("txs").GetUInt64());
