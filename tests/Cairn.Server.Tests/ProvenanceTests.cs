@@ -133,28 +133,30 @@ public sealed class ProvenanceTests : IClassFixture<SharedServer>
         Assert.Null(shown.Origin);
         Assert.Equal("big-1", shown.RequestId);
 
-        // Until the audit database takes them, full records go to the server log; the header's digest proves it.
+        // The full record is archived in auditdb; the header's digest proves it is the one written.
         var info = Provenance.Decode(set.Metadata.Extra.Span);
-        var line = await WaitForLogAsync($"Provenance of tx {set.Id} in defaultdb");
-        byte[] record = Convert.FromBase64String(line[(line.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].Trim());
-        Assert.True(info.IsRecordOf(record));
-        Assert.Equal(shown with { Origin = origin }, Provenance.ParseFullRecord(record));
-    }
-
-    private async Task<string> WaitForLogAsync(string text)
-    {
-        for (int i = 0; i < 100; i++)
+        var audit = await Server.Client.UseDatabaseAsync(new Wire.Database { DatabaseName = "auditdb" }, _shared.Admin);
+        var onAudit = new Metadata { { "authorization", "Bearer " + audit.Token } };
+        string marker = $"tx {set.Id}{Cairn.Engine.Audit.AuditProvenanceArchive.RecordMarker}";
+        string? statement = null;
+        for (int i = 0; i < 100 && statement is null; i++)
         {
-            var line = Server.Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-            if (line is not null)
+            var records = await Server.Client.ScanAsync(new Wire.ScanRequest { Prefix = B("audit."), Desc = true, Limit = 200 }, onAudit);
+            statement = records.Entries_
+                .Select(e => System.Text.Json.JsonDocument.Parse(e.Value.Span.ToArray()).RootElement)
+                .Where(r => r.GetProperty("method").GetString() == Cairn.Engine.Audit.AuditProvenanceArchive.Method && r.GetProperty("database").GetString() == "defaultdb")
+                .Select(r => r.GetProperty("statement").GetString())
+                .FirstOrDefault(t => t is not null && t.StartsWith(marker, StringComparison.Ordinal));
+            if (statement is null)
             {
-                return line;
+                await Task.Delay(50);
             }
-
-            await Task.Delay(50);
         }
 
-        throw new Xunit.Sdk.XunitException($"'{text}' was not logged:\n{Server.Output}");
+        Assert.True(statement is not null, "the full record must be archived in auditdb");
+        byte[] record = Convert.FromBase64String(statement![marker.Length..]);
+        Assert.True(info.IsRecordOf(record));
+        Assert.Equal(shown with { Origin = origin }, Provenance.ParseFullRecord(record));
     }
 
     [Fact]

@@ -300,7 +300,10 @@ public sealed class CairnServer : IAsyncDisposable
             {
                 Enabled = settings.Provenance,
                 DisabledDatabases = settings.ProvenanceOffDatabases.ToHashSet(StringComparer.Ordinal),
-                Archive = new LoggingProvenanceArchive(loggerFactory.CreateLogger("Cairn.Provenance")),
+                // Full records that do not fit a header go to auditdb; with the audit trail off, to the server log.
+                Archive = engine.Audit.Enabled
+                    ? new Cairn.Engine.Audit.AuditProvenanceArchive(engine.Audit)
+                    : new LoggingProvenanceArchive(loggerFactory.CreateLogger("Cairn.Provenance")),
             },
         }, settings.MaxRecvMsgSize, settings.MaxSendMsgSize);
         var app = builder.Build();
