@@ -118,7 +118,7 @@ public sealed class CairnAuditor : IDisposable
         await using var client = new CairnClient(new CairnClientOptions
         {
             Address = _options.ServerUrl,
-            StateStore = new SaveOnChangeStateStore(_trust),
+            StateStore = _trust,
             ServerSigningPublicKey = _options.ServerSigningPublicKey,
             CallTimeout = _options.CallTimeout,
         });

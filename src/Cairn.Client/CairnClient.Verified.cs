@@ -226,12 +226,18 @@ public sealed partial class CairnClient
         try
         {
             var holder = await HolderAsync(cancellationToken).ConfigureAwait(false);
+            var before = holder.ServerIdentity == identity ? holder.Get(identity, database) : null;
             Guard(() =>
             {
                 verify(holder);
                 return true;
             });
-            _trustedDatabases.Add(database);
+
+            // Proving an older tx leaves the trust as it was: nothing to store (and no fsync for a file store).
+            if (!_trustedDatabases.Add(database) && before is not null && ReferenceEquals(before, holder.Get(identity, database)))
+            {
+                return;
+            }
             var states = new Dictionary<string, ImmutableState>(StringComparer.Ordinal);
             foreach (string name in _trustedDatabases)
             {

@@ -72,7 +72,7 @@ internal sealed class SessionManager : IDisposable
             throw new EngineException(EngineErrorCode.ResourceExhausted, "max sessions number reached");
         }
 
-        var session = new Session(Base64Url(RandomNumberGenerator.GetBytes(32)), user, database, _time.GetUtcNow());
+        var session = new Session(System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)), user, database, _time.GetUtcNow());
         _sessions[session.Id] = session;
         return session;
     }
@@ -128,8 +128,6 @@ internal sealed class SessionManager : IDisposable
             EngineLog.SessionExpired(_logger, session.Id[..8], session.User);
         }
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public void Dispose() => _sweeper.Dispose();
 }

@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -45,7 +46,7 @@ public sealed class AccessTokens
         long generation = _generations.GetOrAdd(user, 0);
         byte[] payload = Encoding.UTF8.GetBytes($"{user}\n{database ?? string.Empty}\n{(database is null ? 0 : 1)}\n{expires}\n{generation}");
         byte[] mac = HMACSHA256.HashData(_key, payload);
-        return Prefix + Base64Url(payload) + "." + Base64Url(mac);
+        return Prefix + Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(mac);
     }
 
     /// <summary>The claims of a valid token, or why it is not valid.</summary>
@@ -88,24 +89,10 @@ public sealed class AccessTokens
     /// <summary>Ends every token <paramref name="user"/> holds.</summary>
     public void RevokeAll(string user) => _generations.AddOrUpdate(user, 1, (_, g) => g + 1);
 
-    private static string Base64Url(ReadOnlySpan<byte> bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
     private static byte[]? FromBase64Url(ReadOnlySpan<char> text)
     {
-        var builder = new StringBuilder(text.Length + 3);
-        foreach (char c in text)
-        {
-            builder.Append(c switch { '-' => '+', '_' => '/', _ => c });
-        }
-
-        while (builder.Length % 4 != 0)
-        {
-            builder.Append('=');
-        }
-
-        byte[] buffer = new byte[builder.Length];
-        return Convert.TryFromBase64String(builder.ToString(), buffer, out int written) ? buffer.AsSpan(0, written).ToArray() : null;
+        var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
+        return Base64Url.TryDecodeFromChars(text, buffer, out int written) ? buffer.AsSpan(0, written).ToArray() : null;
     }
 }
 
