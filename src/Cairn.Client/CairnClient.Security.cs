@@ -15,6 +15,18 @@ public sealed partial class CairnClient
     public Task CreateUserWithoutAccessAsync(string user, string password, CancellationToken cancellationToken = default) =>
         CallAsync(o => Security.CreateUserAsync(new SecurityWire.CreateUserRequest { User = user, Password = password }, o), cancellationToken);
 
+    /// <summary>Drops a user: its sessions and tokens end at once; its history stays in systemdb.</summary>
+    public Task DropUserAsync(string user, CancellationToken cancellationToken = default) =>
+        CallAsync(o => Security.DropUserAsync(new SecurityWire.DropUserRequest { User = user }, o), cancellationToken);
+
+    /// <summary>The character that splits the keys of <paramref name="database"/> into segments for key patterns.</summary>
+    public async Task<char> GetKeySeparatorAsync(string database, CancellationToken cancellationToken = default) =>
+        (await CallAsync(o => Security.GetKeySeparatorAsync(new SecurityWire.KeySeparatorRequest { Database = database }, o), cancellationToken).ConfigureAwait(false)).Separator[0];
+
+    /// <summary>Sets the key separator of <paramref name="database"/> (refused while grants there use key patterns other than <c>**</c>).</summary>
+    public Task SetKeySeparatorAsync(string database, char separator, CancellationToken cancellationToken = default) =>
+        CallAsync(o => Security.SetKeySeparatorAsync(new SecurityWire.KeySeparatorRequest { Database = database, Separator = separator.ToString() }, o), cancellationToken);
+
     /// <summary>Creates an empty role.</summary>
     public Task CreateRoleAsync(string role, CancellationToken cancellationToken = default) =>
         CallAsync(o => Security.CreateRoleAsync(new SecurityWire.RoleRequest { Role = role }, o), cancellationToken);

@@ -10,7 +10,31 @@ namespace Cairn.Engine;
 /// <param name="PasswordHash">A bcrypt hash (<see cref="PasswordHashFormat"/>), or null.</param>
 /// <param name="Active">Whether the user may log in.</param>
 /// <param name="Permissions">The user's permission per database: exactly these, others are revoked.</param>
-public sealed record ProvisionedUser(string Name, string? Password, string? PasswordHash, bool Active, IReadOnlyDictionary<string, Permission> Permissions);
+public sealed record ProvisionedUser(string Name, string? Password, string? PasswordHash, bool Active, IReadOnlyDictionary<string, Permission> Permissions)
+{
+    /// <summary>The user's roles: exactly these, others are taken back.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>The user's own grants: exactly these, others are revoked.</summary>
+    public IReadOnlyList<Grant> Grants { get; init; } = [];
+}
+
+/// <summary>A role as a provisioning file describes it.</summary>
+/// <param name="Name">The role name.</param>
+/// <param name="Grants">The role's grants: exactly these, others are revoked.</param>
+public sealed record ProvisionedRole(string Name, IReadOnlyList<Grant> Grants);
+
+/// <summary>Everything a provisioning file asks for: roles first (users may name them), then users.</summary>
+/// <param name="Users">The users.</param>
+/// <param name="Roles">The roles.</param>
+public sealed record ProvisioningPlan(IReadOnlyList<ProvisionedUser> Users, IReadOnlyList<ProvisionedRole> Roles)
+{
+    /// <summary>A plan of users only.</summary>
+    public ProvisioningPlan(IReadOnlyList<ProvisionedUser> users)
+        : this(users, [])
+    {
+    }
+}
 
 /// <summary>What provisioning did to one user.</summary>
 public enum ProvisioningOutcome
@@ -32,22 +56,42 @@ public sealed partial class AccessManager
     public const string ProvisioningCreator = "users-file";
 
     /// <summary>
-    /// Creates the users that are missing and changes existing ones to match (password, active, permissions);
-    /// users not listed are left alone. The admin keeps sysadmin: only its password may be provisioned. Every
-    /// entry is checked before anything is written. A changed password or a deactivation ends the user's
-    /// tokens and sessions.
+    /// Creates the roles and users that are missing and changes existing ones to match (password, active,
+    /// permissions, roles, grants); those not listed are left alone. The admin keeps sysadmin: only its password
+    /// may be provisioned. Every entry is checked before anything is written. A changed password or a
+    /// deactivation ends the user's tokens and sessions. Outcomes name roles as <c>role:NAME</c>.
     /// </summary>
-    /// <exception cref="EngineException">An entry is invalid; the message names the user and the rule, never a password.</exception>
-    public async Task<IReadOnlyList<(string User, ProvisioningOutcome Outcome)>> ProvisionAsync(IReadOnlyList<ProvisionedUser> users, CancellationToken cancellationToken = default)
+    /// <exception cref="EngineException">An entry is invalid; the message names the user or role and the rule, never a password.</exception>
+    public async Task<IReadOnlyList<(string Name, ProvisioningOutcome Outcome)>> ProvisionAsync(ProvisioningPlan plan, CancellationToken cancellationToken = default)
     {
-        CheckProvisioning(users);
-        var outcomes = new List<(string, ProvisioningOutcome)>(users.Count);
+        ArgumentNullException.ThrowIfNull(plan);
+        CheckProvisioning(plan);
+        var outcomes = new List<(string, ProvisioningOutcome)>(plan.Users.Count + plan.Roles.Count);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var wanted in users)
+            // Grants name databases and patterns that only the open data folder can check: all of them before any write.
+            var roleGrants = plan.Roles.ToDictionary(r => r.Name, r => NormalizeAll(r.Grants, $"role '{r.Name}'"), StringComparer.Ordinal);
+            var userGrants = plan.Users.ToDictionary(u => u.Name, u => NormalizeAll(u.Grants, $"user '{u.Name}'"), StringComparer.Ordinal);
+            foreach (var user in plan.Users)
             {
-                outcomes.Add((wanted.Name, await ProvisionOneAsync(wanted, cancellationToken).ConfigureAwait(false)));
+                foreach (string role in user.Roles)
+                {
+                    if (!roleGrants.ContainsKey(role) && FindRole(role) is null)
+                    {
+                        throw EngineException.Invalid($"user '{user.Name}': role '{role}' does not exist and is not in the file");
+                    }
+                }
+            }
+
+            foreach (var role in plan.Roles)
+            {
+                outcomes.Add(("role:" + role.Name, await ProvisionRoleAsync(role.Name, roleGrants[role.Name], cancellationToken).ConfigureAwait(false)));
+            }
+
+            foreach (var wanted in plan.Users)
+            {
+                outcomes.Add((wanted.Name, await ProvisionOneAsync(wanted, userGrants[wanted.Name], cancellationToken).ConfigureAwait(false)));
             }
         }
         finally
@@ -58,7 +102,53 @@ public sealed partial class AccessManager
         return outcomes;
     }
 
-    private async Task<ProvisioningOutcome> ProvisionOneAsync(ProvisionedUser wanted, CancellationToken cancellationToken)
+    private List<Grant> NormalizeAll(IReadOnlyList<Grant> grants, string who)
+    {
+        var normalized = new List<Grant>(grants.Count);
+        foreach (var grant in grants)
+        {
+            Grant checkedGrant;
+            try
+            {
+                checkedGrant = Normalize(grant);
+            }
+            catch (EngineException e)
+            {
+                throw new EngineException(e.Code, $"{who}: {e.Message}");
+            }
+
+            if (!normalized.Contains(checkedGrant))
+            {
+                normalized.Add(checkedGrant);
+            }
+        }
+
+        return normalized;
+    }
+
+    private async Task<ProvisioningOutcome> ProvisionRoleAsync(string name, List<Grant> grants, CancellationToken cancellationToken)
+    {
+        var existing = FindRole(name);
+        if (existing is not null && existing.Grants.Count == grants.Count && existing.Grants.All(grants.Contains))
+        {
+            return ProvisioningOutcome.Unchanged;
+        }
+
+        var role = existing is null
+            ? new RoleRecord(name, grants, ProvisioningCreator, _options.Time.GetUtcNow())
+            : existing with { Grants = grants };
+        await _databases.Catalog.SaveAsync([], [role], [], cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _roles[name] = role;
+            _rights.Clear();
+        }
+
+        EngineLog.UserProvisioned(_logger, "role:" + name, existing is null ? "created" : "updated");
+        return existing is null ? ProvisioningOutcome.Created : ProvisioningOutcome.Updated;
+    }
+
+    private async Task<ProvisioningOutcome> ProvisionOneAsync(ProvisionedUser wanted, List<Grant> grants, CancellationToken cancellationToken)
     {
         var existing = Find(wanted.Name);
 
@@ -66,10 +156,14 @@ public sealed partial class AccessManager
         string hash = wanted.PasswordHash
             ?? (existing is not null && PasswordHasher.Verify(wanted.Password!, existing.PasswordHash) ? existing.PasswordHash : PasswordHasher.Hash(wanted.Password!));
         var permissions = new Dictionary<string, Permission>(wanted.Permissions, StringComparer.Ordinal);
+        IReadOnlyList<string> roles = [.. wanted.Roles.Distinct(StringComparer.Ordinal)];
         if (existing is null)
         {
-            await SaveAsync(new UserRecord(wanted.Name, hash, wanted.Active, SysAdmin: false, permissions, ProvisioningCreator, _options.Time.GetUtcNow()),
-                cancellationToken).ConfigureAwait(false);
+            await SaveAsync(new UserRecord(wanted.Name, hash, wanted.Active, SysAdmin: false, permissions, ProvisioningCreator, _options.Time.GetUtcNow())
+            {
+                Grants = grants,
+                Roles = roles,
+            }, cancellationToken).ConfigureAwait(false);
             EngineLog.UserProvisioned(_logger, wanted.Name, "created");
             return ProvisioningOutcome.Created;
         }
@@ -77,9 +171,10 @@ public sealed partial class AccessManager
         bool admin = existing.Name == UserNames.Admin;
         var updated = admin
             ? existing with { PasswordHash = hash }
-            : existing with { PasswordHash = hash, Active = wanted.Active, Permissions = permissions };
+            : existing with { PasswordHash = hash, Active = wanted.Active, Permissions = permissions, Grants = grants, Roles = roles };
         bool passwordChanged = !string.Equals(updated.PasswordHash, existing.PasswordHash, StringComparison.Ordinal);
-        if (!passwordChanged && updated.Active == existing.Active && SamePermissions(updated.Permissions, existing.Permissions))
+        if (!passwordChanged && updated.Active == existing.Active && SamePermissions(updated.Permissions, existing.Permissions)
+            && SameSet(updated.Grants, existing.Grants) && SameSet(updated.Roles, existing.Roles))
         {
             return ProvisioningOutcome.Unchanged;
         }
@@ -102,11 +197,25 @@ public sealed partial class AccessManager
 
     /// <summary>Checks provisioning entries without applying them (the server does this before it opens the data folder).</summary>
     /// <exception cref="EngineException">An entry is invalid; the message names the user and the rule, never a password.</exception>
-    public static void CheckProvisioning(IReadOnlyList<ProvisionedUser> users)
+    public static void CheckProvisioning(ProvisioningPlan plan)
     {
-        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(plan);
+        var roles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var role in plan.Roles)
+        {
+            if (RoleNames.Validate(role.Name) is { } error)
+            {
+                throw EngineException.Invalid($"role '{role.Name}': {error}");
+            }
+
+            if (!roles.Add(role.Name))
+            {
+                throw EngineException.Invalid($"role '{role.Name}' is listed twice");
+            }
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var user in users)
+        foreach (var user in plan.Users)
         {
             if (!UserNames.IsValid(user.Name))
             {
@@ -136,9 +245,9 @@ public sealed partial class AccessManager
 
             if (user.Name == UserNames.Admin)
             {
-                if (!user.Active || user.Permissions.Count > 0)
+                if (!user.Active || user.Permissions.Count > 0 || user.Roles.Count > 0 || user.Grants.Count > 0)
                 {
-                    throw EngineException.Invalid($"{who} is the built-in sysadmin: only its password can be provisioned (no active: false, no permissions)");
+                    throw EngineException.Invalid($"{who} is the built-in sysadmin: only its password can be provisioned (no active: false, permissions, roles or grants)");
                 }
 
                 continue;
@@ -158,6 +267,8 @@ public sealed partial class AccessManager
             }
         }
     }
+
+    private static bool SameSet<T>(IReadOnlyList<T> a, IReadOnlyList<T> b) => a.Count == b.Count && a.All(b.Contains);
 
     private static bool SamePermissions(IReadOnlyDictionary<string, Permission> a, IReadOnlyDictionary<string, Permission> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var other) && other == p.Value);

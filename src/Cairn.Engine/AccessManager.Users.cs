@@ -8,24 +8,28 @@ namespace Cairn.Engine;
 public sealed partial class AccessManager
 {
     /// <summary>
-    /// The users the caller may see: a sysadmin sees all, an admin of the selected database the users holding a
-    /// permission there, anyone else only itself.
+    /// The users the caller may see: LIST_USERS on the server (a sysadmin) lists all; LIST_USERS on databases (an
+    /// admin permission gives it on its database) lists the users who have access to one of them; anyone else
+    /// sees only itself.
     /// </summary>
     public IReadOnlyList<UserRecord> ListUsers(Caller caller)
     {
         var user = CurrentUser(caller);
+        var rights = RightsOf(user);
+        List<UserRecord> all;
         lock (_gate)
         {
-            IEnumerable<UserRecord> visible = _users.Values;
-            if (!user.SysAdmin)
-            {
-                string? database = caller.Database;
-                bool admin = database is not null && user.PermissionOn(database) == Permission.Admin;
-                visible = visible.Where(u => u.Name == user.Name || (admin && u.PermissionOn(database!) != Permission.None));
-            }
-
-            return [.. visible.OrderBy(u => u.CreatedAt).ThenBy(u => u.Name, StringComparer.Ordinal)];
+            all = [.. _users.Values];
         }
+
+        IEnumerable<UserRecord> visible = all;
+        if (!rights.Holds(Privilege.ListUsers, null))
+        {
+            var databases = rights.Grants.Where(g => g.Grant.Privilege == Privilege.ListUsers).Select(g => g.Grant.Database).ToHashSet(StringComparer.Ordinal);
+            visible = all.Where(u => u.Name == user.Name || databases.Any(d => MayUse(u, d)));
+        }
+
+        return [.. visible.OrderBy(u => u.CreatedAt).ThenBy(u => u.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>Creates a user with one permission on one database (sysadmin, or admin of that database).</summary>
@@ -37,9 +41,11 @@ public sealed partial class AccessManager
             throw EngineException.Invalid("database name is required");
         }
 
-        if (!actor.SysAdmin && actor.PermissionOn(database) != Permission.Admin)
+        // The new user gets a permission on the database at once: creating it is also granting.
+        var rights = RightsOf(actor);
+        if (!rights.Holds(Privilege.CreateUser, database) || !rights.Holds(Privilege.Grant, database))
         {
-            throw EngineException.Denied($"permission denied: CreateUser requires the admin permission on database '{database}' or sysadmin");
+            throw EngineException.Denied($"permission denied: CreateUser with a permission on database '{database}' requires the CREATE_USER and GRANT privileges on it (an admin permission there gives both)");
         }
 
         if (!UserNames.IsValid(name))
@@ -93,8 +99,8 @@ public sealed partial class AccessManager
     }
 
     /// <summary>
-    /// Changes a password. Users change their own (old password required); a sysadmin, or an admin who created
-    /// the user, changes another's (only the admin itself may change the admin's). Ends every token and session
+    /// Changes a password. Users change their own (old password required); a holder of ALTER_PASSWORD over the
+    /// user (<see cref="Manages"/>), or an admin who created the user, changes another's (only the admin itself may change the admin's). Ends every token and session
     /// of the user, the caller's own included: whoever knew the old password is logged out everywhere.
     /// </summary>
     public async Task ChangePasswordAsync(Caller caller, string name, string oldPassword, string newPassword, CancellationToken cancellationToken = default)
@@ -114,9 +120,9 @@ public sealed partial class AccessManager
                 throw EngineException.Denied("old password is incorrect");
             }
         }
-        else if (!actor.SysAdmin && !(IsAdminSomewhere(actor) && target.CreatedBy == actor.Name))
+        else if (!Manages(actor, Privilege.AlterPassword, target) && !(IsAdminSomewhere(actor) && target.CreatedBy == actor.Name))
         {
-            throw EngineException.Denied("permission denied: changing another user's password requires sysadmin, or admin permission as the user's creator");
+            throw EngineException.Denied($"permission denied: changing the password of user '{name}' requires the ALTER_PASSWORD privilege on the server or on every database the user has access to, or admin permission as the user's creator");
         }
 
         if (!PasswordPolicy.IsStrong(newPassword))
@@ -250,6 +256,66 @@ public sealed partial class AccessManager
         {
             return _users.GetValueOrDefault(name);
         }
+    }
+
+    /// <summary>
+    /// Drops a user: its record is deleted in systemdb (history kept), its tokens and sessions end at once, and
+    /// its name may be used again. Needs DROP_USER over the user (<see cref="Manages"/>).
+    /// </summary>
+    public async Task DropUserAsync(Caller caller, string name, CancellationToken cancellationToken = default)
+    {
+        var actor = CurrentUser(caller);
+        if (name == UserNames.Admin)
+        {
+            throw EngineException.Denied($"'{UserNames.Admin}' cannot be dropped");
+        }
+
+        if (name == actor.Name)
+        {
+            throw EngineException.Denied("dropping yourself is not allowed");
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var target = Find(name) ?? throw new EngineException(EngineErrorCode.NotFound, "user not found");
+            if (!Manages(actor, Privilege.DropUser, target))
+            {
+                throw EngineException.Denied($"permission denied: DropUser of user '{name}' requires the DROP_USER privilege on the server or on every database the user has access to");
+            }
+
+            await _databases.Catalog.DropUserAsync(name, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _users.Remove(name);
+                _rights.Remove(name);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        _tokens.RevokeAll(name);
+        _sessions.CloseAllOf(name);
+        EngineLog.UserChanged(_logger, name, actor.Name, "dropped");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> holds the management <paramref name="privilege"/> over <paramref name="target"/>:
+    /// on the server, or on every database the target has access to (so a database's manager cannot take over a
+    /// user who also reaches other databases). A user with no access at all needs it on the server.
+    /// </summary>
+    private bool Manages(UserRecord actor, Privilege privilege, UserRecord target)
+    {
+        var rights = RightsOf(actor);
+        if (rights.Holds(privilege, null))
+        {
+            return true;
+        }
+
+        var reach = RightsOf(target).Grants.Select(g => g.Grant.Database).ToHashSet(StringComparer.Ordinal);
+        return reach.Count > 0 && !reach.Contains(Grant.AnyDatabase) && reach.All(d => rights.Holds(privilege, d));
     }
 
     private static bool IsAdminSomewhere(UserRecord user) => user.SysAdmin || user.Permissions.Values.Any(p => p == Permission.Admin);

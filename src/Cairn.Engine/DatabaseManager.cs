@@ -136,6 +136,38 @@ public sealed class DatabaseManager : IDisposable
         }
     }
 
+    /// <summary>Replaces the record of an existing user database (its settings), durably in systemdb first.</summary>
+    /// <exception cref="EngineException">There is no such user database.</exception>
+    public async Task<DatabaseRecord> UpdateAsync(string name, Func<DatabaseRecord, DatabaseRecord> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await _createLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            DatabaseRecord current;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                current = _ordered.FirstOrDefault(r => r.Name == name)
+                    ?? throw new EngineException(EngineErrorCode.NotFound, $"database '{name}' does not exist");
+            }
+
+            var changed = change(current) with { Name = current.Name, Ordinal = current.Ordinal };
+            await _catalog.SaveDatabaseAsync(changed, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _open[name] = (changed, _open[name].Database);
+                _ordered = [.. _ordered.Select(r => r.Name == name ? changed : r)];
+            }
+
+            return changed;
+        }
+        finally
+        {
+            _createLock.Release();
+        }
+    }
+
     private void OpenExisting(DatabaseRecord record)
     {
         var database = Database.Open(Path.Combine(_options.DataDirectory, record.Name), DatabaseTemplate(_options, record.Name));

@@ -16,6 +16,9 @@ internal static partial class EngineLog
     [LoggerMessage(2002, LogLevel.Information, "Database {Name} created by {User}")]
     public static partial void DatabaseCreated(ILogger logger, string name, string user);
 
+    [LoggerMessage(2024, LogLevel.Information, "Database {Name} changed by {User}: {Change}")]
+    public static partial void DatabaseChanged(ILogger logger, string name, string user, string change);
+
     [LoggerMessage(2003, LogLevel.Warning, "The admin user 'immudb' has the default password: change it before exposing the server")]
     public static partial void DefaultAdminPassword(ILogger logger);
 

@@ -76,6 +76,10 @@ internal sealed class SystemCatalog(Database systemDb)
     public Task SaveUserAsync(UserRecord user, CancellationToken cancellationToken) =>
         systemDb.SetAsync([new KeyValue(Key(UserPrefix, user.Name), JsonSerializer.SerializeToUtf8Bytes(StoredUser.From(user), CatalogJson.Default.StoredUser))], cancellationToken: cancellationToken);
 
+    /// <summary>Deletes a user's record (a logical delete: its history stays in systemdb, scans no longer see it).</summary>
+    public Task DropUserAsync(string name, CancellationToken cancellationToken) =>
+        systemDb.DeleteAsync([Key(UserPrefix, name)], cancellationToken: cancellationToken);
+
     public Task SaveDatabaseAsync(DatabaseRecord database, CancellationToken cancellationToken) =>
         systemDb.SetAsync([new KeyValue(Key(DatabasePrefix, database.Name), JsonSerializer.SerializeToUtf8Bytes(database, CatalogJson.Default.DatabaseRecord))], cancellationToken: cancellationToken);
 

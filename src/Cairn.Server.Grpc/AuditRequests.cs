@@ -4,6 +4,7 @@ using System.Globalization;
 using Cairn.Engine.Audit;
 using Cairn.Security;
 using Google.Protobuf;
+using Sec = Cairn.Protocol.Security;
 using Wire = Cairn.Protocol.Immudb;
 
 namespace Cairn.Server.Grpc;
@@ -44,6 +45,12 @@ internal static class AuditRequests
         Wire.ChangePermissionRequest r => Statement($"{r.Action.ToString().ToLowerInvariant()} {((Permission)r.Permission).Name()} on {r.Database} for user {r.Username}"),
         Wire.SetActiveUserRequest r => Statement($"user {r.Username} active {(r.Active ? "true" : "false")}"),
         Wire.OpenSessionRequest r => Statement("database " + r.DatabaseName),
+        Sec.CreateUserRequest r => Statement("user " + r.User),
+        Sec.DropUserRequest r => Statement("user " + r.User),
+        Sec.RoleRequest r => Statement("role " + r.Role),
+        Sec.RoleMembershipRequest r => Statement($"role {r.Role} for user {r.User}"),
+        Sec.GrantRequest r => Statement($"{r.Grant?.Privilege} on {r.Grant?.Database} keys '{r.Grant?.Pattern}' for {(r.GranteeCase == Sec.GrantRequest.GranteeOneofCase.Role ? "role " + r.Role : "user " + r.User)}"),
+        Sec.KeySeparatorRequest r => Statement($"database {r.Database} key separator '{r.Separator}'"),
         _ => (NoKeys, 0, null),
     };
 

@@ -56,19 +56,17 @@ public sealed partial class ImmuGrpcService
     /// <inheritdoc />
     public override async Task<WellKnown.Empty> CreateDatabase(Wire.Database request, ServerCallContext context)
     {
-        var caller = CallerInterceptor.Caller(context);
-        await engine.Databases.CreateAsync(request.DatabaseName, caller.User, context.CancellationToken).ConfigureAwait(false);
+        await engine.Access.CreateDatabaseAsync(CallerInterceptor.Caller(context), request.DatabaseName, context.CancellationToken).ConfigureAwait(false);
         return Empty;
     }
 
     /// <inheritdoc />
     public override async Task<Wire.CreateDatabaseResponse> CreateDatabaseV2(Wire.CreateDatabaseRequest request, ServerCallContext context)
     {
-        var caller = CallerInterceptor.Caller(context);
         bool existed = false;
         try
         {
-            await engine.Databases.CreateAsync(request.Name, caller.User, context.CancellationToken).ConfigureAwait(false);
+            await engine.Access.CreateDatabaseAsync(CallerInterceptor.Caller(context), request.Name, context.CancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e) when (e.Code == EngineErrorCode.AlreadyExists && request.IfNotExists)
         {

@@ -88,12 +88,13 @@ public static class MethodPermissions
         ["UseDatabase"] = LoggedIn,
         ["DatabaseList"] = LoggedIn,
         ["DatabaseListV2"] = LoggedIn,
+        // ChangePassword: one's own, or another's with ALTER_PASSWORD; ListUsers: oneself, or more with LIST_USERS.
         ["ChangePassword"] = LoggedIn,
         ["ListUsers"] = LoggedIn,
         ["ServerInfo"] = LoggedIn,
 
-        // User administration (the handler also checks admin on the target database).
-        ["CreateUser"] = UserAdmin,
+        // User administration (the handler also checks the target database: CREATE_USER and GRANT on it).
+        ["CreateUser"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateUser),
         ["ChangePermission"] = UserAdmin,
         ["SetActiveUser"] = UserAdmin,
 
@@ -132,8 +133,8 @@ public static class MethodPermissions
         ["CompactIndex"] = DatabaseAdmin,
 
         // The whole server.
-        ["CreateDatabase"] = SysAdmin,
-        ["CreateDatabaseV2"] = SysAdmin,
+        ["CreateDatabase"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateDatabase),
+        ["CreateDatabaseV2"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateDatabase),
         ["UpdateAuthConfig"] = SysAdmin,
         ["UpdateMTLSConfig"] = SysAdmin,
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -142,6 +143,7 @@ public static class MethodPermissions
     public static FrozenDictionary<string, MethodRule> SecurityRules { get; } = new Dictionary<string, MethodRule>(StringComparer.Ordinal)
     {
         ["CreateUser"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateUser),
+        ["DropUser"] = new(AccessKind.Privileged, Privilege: Security.Privilege.DropUser),
         ["CreateRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.CreateRole),
         ["DropRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.DropRole),
         ["GrantRole"] = new(AccessKind.Privileged, Privilege: Security.Privilege.Grant),
@@ -152,6 +154,10 @@ public static class MethodPermissions
         // Anyone may list its own roles and grants; the handler asks LIST_USERS for anyone else's.
         ["ListRoles"] = LoggedIn,
         ["ListGrants"] = LoggedIn,
+
+        // Reading needs access to the database (checked by the handler); setting needs GRANT on it.
+        ["GetKeySeparator"] = LoggedIn,
+        ["SetKeySeparator"] = new(AccessKind.Privileged, Privilege: Security.Privilege.Grant),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The rule of a call by its gRPC path (<c>/package.Service/Method</c>), or null when it has none.</summary>

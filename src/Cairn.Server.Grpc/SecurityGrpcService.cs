@@ -25,6 +25,27 @@ public sealed class SecurityGrpcService(CairnEngine engine) : Wire.SecurityServi
     }
 
     /// <inheritdoc />
+    public override async Task<WellKnown.Empty> DropUser(Wire.DropUserRequest request, ServerCallContext context)
+    {
+        await engine.Access.DropUserAsync(CallerInterceptor.Caller(context), request.User, context.CancellationToken).ConfigureAwait(false);
+        return Empty;
+    }
+
+    /// <inheritdoc />
+    public override Task<Wire.KeySeparator> GetKeySeparator(Wire.KeySeparatorRequest request, ServerCallContext context)
+    {
+        char separator = engine.Access.KeySeparator(CallerInterceptor.Caller(context), request.Database);
+        return Task.FromResult(new Wire.KeySeparator { Database = request.Database, Separator = separator.ToString() });
+    }
+
+    /// <inheritdoc />
+    public override async Task<Wire.KeySeparator> SetKeySeparator(Wire.KeySeparatorRequest request, ServerCallContext context)
+    {
+        await engine.Access.SetKeySeparatorAsync(CallerInterceptor.Caller(context), request.Database, request.Separator, context.CancellationToken).ConfigureAwait(false);
+        return new Wire.KeySeparator { Database = request.Database, Separator = request.Separator };
+    }
+
+    /// <inheritdoc />
     public override async Task<WellKnown.Empty> CreateRole(Wire.RoleRequest request, ServerCallContext context)
     {
         await engine.Access.CreateRoleAsync(CallerInterceptor.Caller(context), request.Role, context.CancellationToken).ConfigureAwait(false);

@@ -43,6 +43,28 @@ public sealed class RoleCommandTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Users_are_dropped_and_key_separators_set_from_the_command_line()
+    {
+        await Ok("admin", "database", "create", "sepdb");
+        Assert.Contains("database sepdb key separator '.'", (await Ok("admin", "database", "separator", "sepdb")).Stdout);
+        Assert.Contains("database sepdb key separator set to '/'", (await Ok("admin", "database", "separator", "sepdb", "/")).Stdout);
+        Assert.Contains("database sepdb key separator '/'", (await Ok("admin", "database", "separator", "sepdb")).Stdout);
+        var star = await fixture.RunAsync("admin", "database", "separator", "sepdb", "*");
+        Assert.Equal(1, star.ExitCode);
+        Assert.Contains("one printable ASCII character other than '*'", star.Stderr);
+        Assert.Equal(2, (await fixture.RunAsync("admin", "database", "separator", "sepdb", "::")).ExitCode);
+
+        await Ok("admin", "user", "create", "leaver", "--permission", "read", "--new-password", Password);
+        var asLeaver = fixture.Environment(("CAIRN_USER", "leaver"), ("CAIRN_PASSWORD", Password));
+        Assert.Equal(0, (await Cli.RunAsync(["client", "status"], asLeaver)).ExitCode);
+        Assert.Contains("dropped user leaver", (await Ok("admin", "user", "drop", "leaver")).Stdout);
+        Assert.Equal(5, (await Cli.RunAsync(["client", "status"], asLeaver)).ExitCode);
+        var again = await fixture.RunAsync("admin", "user", "drop", "leaver");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("user not found", again.Stderr);
+    }
+
+    [Fact]
     public async Task Usage_errors_name_the_problem()
     {
         var both = await fixture.RunAsync("admin", "grant", "READ", "--to-user", "a", "--to-role", "b");

@@ -91,6 +91,9 @@ public sealed class PermissionTableTests : IAsyncLifetime
                 AccessKind.LoggedIn => (null, "reader"),
                 AccessKind.UserAdmin => (await Token("writer"), "dbadmin"),
                 AccessKind.SysAdmin => (await Token("dbadmin"), "immudb"),
+
+                // An admin permission gives the management privileges of its database; the server's need a sysadmin.
+                AccessKind.Privileged => (await Token("writer"), rule.Privilege!.Value.IsServerWide() ? "immudb" : "dbadmin"),
                 _ => rule.Minimum switch
                 {
                     Permission.Read => (revoked, "reader"),
@@ -119,7 +122,8 @@ public sealed class PermissionTableTests : IAsyncLifetime
             else
             {
                 Assert.True(StatusCode.PermissionDenied == refused!.StatusCode, $"{method.Name} below {rule.Required.Name()}: {refused.Status}");
-                Assert.Contains($"{method.Name} requires the {rule.Required.Name()} permission", refused.Status.Detail, StringComparison.Ordinal);
+                string needed = rule.Kind == AccessKind.Privileged ? $"{rule.Privilege!.Value.Name()} privilege" : $"{rule.Required.Name()} permission";
+                Assert.Contains($"{method.Name} requires the {needed}", refused.Status.Detail, StringComparison.Ordinal);
             }
 
             var allowed = await Call(method, await Token(at!));

@@ -98,9 +98,16 @@ public sealed class ProvisioningTests
 
     [Theory]
     [InlineData("not json", "is not valid JSON (line 1")]
-    [InlineData("{}", "must hold a JSON array of users")]
+    [InlineData("3", "must hold a JSON array of users")]
     [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "pasword": "x" }]""", "user #1 ('a'): unknown field 'pasword'")]
-    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "roles": ["auditor"] }]""", "roles are not supported yet")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "roles": "auditor" }]""", "roles must be an array of role names")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "grants": [{ "privilege": "SEE", "database": "defaultdb" }] }]""", "grant #1: privilege must be one of READ")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "grants": [{ "privilege": "READ" }] }]""", "grant #1: database is required")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "grants": [{ "privilege": "READ", "database": "defaultdb", "keys": "a.**" }] }]""", "unknown field 'keys'")]
+    [InlineData("""{ "users": [], "groups": [] }""", "unknown field 'groups'")]
+    [InlineData("""{ "roles": [{ "name": "r" }, { "name": "r" }] }""", "role 'r' is listed twice")]
+    [InlineData("""{ "roles": [{ "name": "bad role" }] }""", "role 'bad role'")]
+    [InlineData("""[{ "name": "immudb", "password": "Adm1n!file", "roles": ["r"] }]""", "built-in sysadmin")]
     [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "active": "yes" }]""", "active must be true or false")]
     [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "permissions": { "defaultdb": "write" } }]""", "must be read, readwrite or admin")]
     [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "permissions": { "defaultdb": 255 } }]""", "must be read, readwrite or admin")]
@@ -139,7 +146,14 @@ public sealed class ProvisioningTests
     }
 
     [Theory]
-    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "roles": ["auditor"] }]""", "roles are not supported yet")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "roles": "auditor" }]""", "roles must be an array of role names")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "grants": [{ "privilege": "SEE", "database": "defaultdb" }] }]""", "grant #1: privilege must be one of READ")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "grants": [{ "privilege": "READ" }] }]""", "grant #1: database is required")]
+    [InlineData("""[{ "name": "a", "password": "Al1ce!plain", "grants": [{ "privilege": "READ", "database": "defaultdb", "keys": "a.**" }] }]""", "unknown field 'keys'")]
+    [InlineData("""{ "users": [], "groups": [] }""", "unknown field 'groups'")]
+    [InlineData("""{ "roles": [{ "name": "r" }, { "name": "r" }] }""", "role 'r' is listed twice")]
+    [InlineData("""{ "roles": [{ "name": "bad role" }] }""", "role 'bad role'")]
+    [InlineData("""[{ "name": "immudb", "password": "Adm1n!file", "roles": ["r"] }]""", "built-in sysadmin")]
     [InlineData("""[{ "name": "a", "password": "weakpass1" }]""", "password must have between 8 and 32")]
     [InlineData("""[{ "name": "a", "password": "Al1ce!plain" """, "is not valid JSON")]
     public async Task An_invalid_file_stops_the_start_with_exit_78_before_the_data_folder_is_touched(string json, string reason)
@@ -159,6 +173,62 @@ public sealed class ProvisioningTests
         (code, output) = await ServerProcess.RunToExitAsync(["serve", "--dir", data, "--users-file", Path.Combine(folder.Path, "missing.json")]);
         Assert.Equal(78, code);
         Assert.Contains("users-file: cannot read", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Roles_and_grants_are_provisioned_and_kept_in_line_with_the_file()
+    {
+        using var folder = new TempFolder();
+        string data = Path.Combine(folder.Path, "data");
+        string file = Path.Combine(folder.Path, "users.json");
+        await WriteUsersAsync(file, """
+            {
+              "roles": [
+                { "name": "thermometers", "grants": [{ "privilege": "READ", "database": "defaultdb", "pattern": "plant.*.temp" }] },
+                { "name": "lister", "grants": [{ "privilege": "list_users", "database": "*" }] }
+              ],
+              "users": [
+                { "name": "erin", "password": "Er1n!plain", "roles": ["thermometers"],
+                  "grants": [{ "privilege": "WRITE", "database": "defaultdb", "pattern": "plant.**" }] }
+              ]
+            }
+            """);
+        await using (var server = await ServerProcess.StartAsync(data, ["--users-file", file]))
+        {
+            var erin = await server.LoginAsync("erin", "Er1n!plain");
+            await server.Client.SetAsync(new Wire.SetRequest { KVs = { new Wire.KeyValue { Key = B("plant.a.temp"), Value = B("20") }, new Wire.KeyValue { Key = B("plant.a.hum"), Value = B("40") } } }, erin);
+            Assert.Equal("20", S((await server.Client.GetAsync(new Wire.KeyRequest { Key = B("plant.a.temp") }, erin)).Value));
+            await Refused(StatusCode.PermissionDenied, async () => await server.Client.GetAsync(new Wire.KeyRequest { Key = B("plant.a.hum") }, erin), "READ on key 'plant.a.hum'");
+            Assert.Equal(["erin"], (await server.Client.ListUsersAsync(Empty, erin)).Users.Select(u => S(u.User_)));
+            Assert.Contains($"Users file {file} applied: 3 created, 0 updated, 0 unchanged", server.Output, StringComparison.Ordinal);
+            await server.TerminateAsync();
+        }
+
+        // The file changes: erin loses the write grant and gains the lister role; the thermometers role now reads humidity too.
+        await WriteUsersAsync(file, """
+            {
+              "roles": [
+                { "name": "thermometers", "grants": [{ "privilege": "READ", "database": "defaultdb", "pattern": "plant.*.temp" }, { "privilege": "READ", "database": "defaultdb", "pattern": "plant.*.hum" }] },
+                { "name": "lister", "grants": [{ "privilege": "LIST_USERS", "database": "*" }] }
+              ],
+              "users": [ { "name": "erin", "password": "Er1n!plain", "roles": ["thermometers", "lister"] } ]
+            }
+            """);
+        await using (var server = await ServerProcess.StartAsync(data, ["--users-file", file]))
+        {
+            var erin = await server.LoginAsync("erin", "Er1n!plain");
+            Assert.Equal("40", S((await server.Client.GetAsync(new Wire.KeyRequest { Key = B("plant.a.hum") }, erin)).Value));
+            await Refused(StatusCode.PermissionDenied, async () => await server.Client.SetAsync(new Wire.SetRequest { KVs = { new Wire.KeyValue { Key = B("plant.b.temp"), Value = B("1") } } }, erin), "Set requires the readwrite permission");
+            Assert.Contains("immudb", (await server.Client.ListUsersAsync(Empty, erin)).Users.Select(u => S(u.User_)));
+            Assert.Contains($"Users file {file} applied: 0 created, 2 updated, 1 unchanged", server.Output, StringComparison.Ordinal);
+            await server.TerminateAsync();
+        }
+
+        // A role that neither exists nor is in the file stops the start, naming it.
+        await WriteUsersAsync(file, """[{ "name": "erin", "password": "Er1n!plain", "roles": ["nosuchrole"] }]""");
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(["serve", "--dir", data, "--port", "0", "--metrics-port", "0", "--users-file", file]);
+        Assert.Equal(78, exitCode);
+        Assert.Contains("role 'nosuchrole' does not exist and is not in the file", output, StringComparison.Ordinal);
     }
 
     private static async Task WriteUsersAsync(string path, string json)

@@ -161,7 +161,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         Client = new Wire.ImmuService.ImmuServiceClient(Channel);
     }
 
-    /// <summary>Logs in and selects <paramref name="database"/>: the headers for later calls.</summary>
+    /// <summary>Logs in and selects <paramref name="database"/> (none when empty): the headers for later calls.</summary>
     public async Task<Metadata> LoginAsync(string user = "immudb", string password = AdminPassword, string database = "defaultdb")
     {
         var login = await Client.LoginAsync(new Wire.LoginRequest
@@ -170,6 +170,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
             Password = Google.Protobuf.ByteString.CopyFromUtf8(password),
         });
         var headers = new Metadata { { "authorization", "Bearer " + login.Token } };
+        if (database.Length == 0)
+        {
+            return headers;
+        }
+
         var use = await Client.UseDatabaseAsync(new Wire.Database { DatabaseName = database }, headers);
         return new Metadata { { "authorization", "Bearer " + use.Token } };
     }

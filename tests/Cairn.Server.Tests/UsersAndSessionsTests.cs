@@ -88,7 +88,7 @@ public sealed class UsersAndSessionsTests(SharedServer shared) : IClassFixture<S
         await Refused(StatusCode.PermissionDenied, async () => await Client.SetActiveUserAsync(new Wire.SetActiveUserRequest { Username = "immudb", Active = false }, boss));
         await Refused(StatusCode.PermissionDenied, async () => await Client.ChangePermissionAsync(new Wire.ChangePermissionRequest { Action = Wire.PermissionAction.Revoke, Username = "immudb", Database = "defaultdb" }, boss));
         await Refused(StatusCode.PermissionDenied, async () => await Client.ChangePasswordAsync(new Wire.ChangePasswordRequest { User = B("immudb"), OldPassword = B(ServerProcess.AdminPassword), NewPassword = B("Hij4ck!ed") }, boss));
-        await Refused(StatusCode.PermissionDenied, async () => await Client.CreateDatabaseAsync(new Wire.Database { DatabaseName = "bossdb" }, boss), "requires the sysadmin permission");
+        await Refused(StatusCode.PermissionDenied, async () => await Client.CreateDatabaseAsync(new Wire.Database { DatabaseName = "bossdb" }, boss), "requires the CREATE_DATABASE privilege on the server");
         Assert.Contains((await Client.ListUsersAsync(Empty, admin)).Users, u => S(u.User_) == "immudb" && u.Active && u.Permissions.Any(p => p.Permission_ == 255));
     }
 

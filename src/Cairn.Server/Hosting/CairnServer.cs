@@ -312,7 +312,7 @@ public sealed class CairnServer : IAsyncDisposable
     }
 
     // Read and checked before the data folder is opened, so that a bad file stops the start without touching it.
-    private static IReadOnlyList<ProvisionedUser>? LoadUsersFile(ServerSettings settings, ILogger logger)
+    private static ProvisioningPlan? LoadUsersFile(ServerSettings settings, ILogger logger)
     {
         StartChecks.SecretFile(logger, "config", settings.ConfigFile);
         StartChecks.SecretFile(logger, "signing-key", settings.SigningKeyPath);
@@ -324,9 +324,9 @@ public sealed class CairnServer : IAsyncDisposable
         StartChecks.SecretFile(logger, "users-file", path);
         try
         {
-            var users = UsersFile.Load(path);
-            AccessManager.CheckProvisioning(users);
-            return users;
+            var plan = UsersFile.Load(path);
+            AccessManager.CheckProvisioning(plan);
+            return plan;
         }
         catch (SettingsException e)
         {
@@ -338,19 +338,19 @@ public sealed class CairnServer : IAsyncDisposable
         }
     }
 
-    private static async Task ProvisionAsync(CairnEngine engine, string path, IReadOnlyList<ProvisionedUser> users, ILogger logger, CancellationToken cancellationToken)
+    private static async Task ProvisionAsync(CairnEngine engine, string path, ProvisioningPlan plan, ILogger logger, CancellationToken cancellationToken)
     {
-        IReadOnlyList<(string User, ProvisioningOutcome Outcome)> outcomes;
+        IReadOnlyList<(string Name, ProvisioningOutcome Outcome)> outcomes;
         try
         {
-            outcomes = await engine.Access.ProvisionAsync(users, cancellationToken).ConfigureAwait(false);
+            outcomes = await engine.Access.ProvisionAsync(plan, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
             throw new ServerStartException($"users-file: {path}: {e.Message}", e);
         }
 
-        foreach (var user in users.Where(u => u.Password is not null))
+        foreach (var user in plan.Users.Where(u => u.Password is not null))
         {
             ServerLog.PlainPasswordInUsersFile(logger, path, user.Name);
         }

@@ -19,19 +19,21 @@ internal static class AdminCommand
         connection.AddTo(command);
         command.Subcommands.Add(LoginCommand.Create(host));
 
-        var user = new Command("user", "List, create, change and (de)activate users.");
+        var user = new Command("user", "List, create, change, (de)activate and drop users.");
         user.Subcommands.Add(UserListCommand.Create(host));
         user.Subcommands.Add(UserCreateCommand.Create(host));
         user.Subcommands.Add(UserPasswordCommand.Create(host));
         user.Subcommands.Add(UserPermissionCommand.Create(host));
         user.Subcommands.Add(UserActiveCommand.Create(host, active: true));
         user.Subcommands.Add(UserActiveCommand.Create(host, active: false));
+        user.Subcommands.Add(UserDropCommand.Create(host));
         command.Subcommands.Add(user);
 
-        var database = new Command("database", "List, create and select databases.");
+        var database = new Command("database", "List, create and select databases; show or set their key separator.");
         database.Aliases.Add("db");
         database.Subcommands.Add(DatabaseListCommand.Create(host));
         database.Subcommands.Add(DatabaseCreateCommand.Create(host));
+        database.Subcommands.Add(DatabaseSeparatorCommand.Create(host));
         database.Subcommands.Add(UseCommand.Create(host));
         command.Subcommands.Add(database);
 

@@ -11,7 +11,7 @@ internal static class DatabaseCreateCommand
     public static Command Create(CommandHost host)
     {
         var name = new Argument<string>("NAME") { Description = "the new database" };
-        var command = new Command("create", "Create database NAME (sysadmin).") { name };
+        var command = new Command("create", "Create database NAME (CREATE_DATABASE, which a sysadmin holds; a creator who is not a sysadmin becomes its admin).") { name };
         host.SetAction(command, async (parse, session, ct) =>
         {
             var client = await session.ConnectAsync(ct).ConfigureAwait(false);
