@@ -104,7 +104,8 @@ public sealed class ThrottledServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await ServerProcess.StartAsync(arguments: ["--login-throttle-failures", "3", "--login-throttle-base", "1s", "--login-throttle-max", "4s"]);
+        // A 3 s window: on a loaded machine (slow bcrypt) a shorter one can pass between two calls of one test.
+        Server = await ServerProcess.StartAsync(arguments: ["--login-throttle-failures", "3", "--login-throttle-base", "3s", "--login-throttle-max", "12s"]);
         var admin = await Server.LoginAsync();
         foreach (string user in new[] { "tina", "uma", "vera", "walt", "xena" })
         {
@@ -130,22 +131,22 @@ public sealed class ThrottlingTests(ThrottledServer shared) : IClassFixture<Thro
         }
 
         var refused = await Refused(StatusCode.ResourceExhausted, () => Login(from, "tina", ThrottledServer.Password));
-        Assert.Equal(BackOff + "1s", refused.Status.Detail);
-        Assert.Equal(TimeSpan.FromSeconds(1), RetryDelay(refused));
+        Assert.Equal(BackOff + "3s", refused.Status.Detail);
+        Assert.Equal(TimeSpan.FromSeconds(3), RetryDelay(refused));
 
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await Task.Delay(TimeSpan.FromSeconds(3.3));
         await Login(from, "tina", ThrottledServer.Password);
 
-        // The success cleared the counters: three more failures start again at 1 s, and the next one doubles it.
+        // The success cleared the counters: three more failures start again at 3 s, and the next one doubles it.
         for (int i = 0; i < 3; i++)
         {
             await Refused(StatusCode.Unauthenticated, () => Login(from, "tina", "Wr0ng!guess"));
         }
 
-        Assert.Equal(BackOff + "1s", (await Refused(StatusCode.ResourceExhausted, () => Login(from, "tina", "Wr0ng!guess"))).Status.Detail);
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Assert.Equal(BackOff + "3s", (await Refused(StatusCode.ResourceExhausted, () => Login(from, "tina", "Wr0ng!guess"))).Status.Detail);
+        await Task.Delay(TimeSpan.FromSeconds(3.3));
         await Refused(StatusCode.Unauthenticated, () => Login(from, "tina", "Wr0ng!guess"));
-        Assert.Equal(BackOff + "2s", (await Refused(StatusCode.ResourceExhausted, () => Login(from, "tina", ThrottledServer.Password))).Status.Detail);
+        Assert.Equal(BackOff + "6s", (await Refused(StatusCode.ResourceExhausted, () => Login(from, "tina", ThrottledServer.Password))).Status.Detail);
     }
 
     [Fact]
@@ -198,7 +199,7 @@ public sealed class ThrottlingTests(ThrottledServer shared) : IClassFixture<Thro
         await Refused(StatusCode.ResourceExhausted, () => Login(owner, "walt", ThrottledServer.Password), BackOff);
         await Refused(StatusCode.ResourceExhausted, () => OpenSession(owner, "walt", ThrottledServer.Password), BackOff);
         await Login(owner, "xena", ThrottledServer.Password);
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await Task.Delay(TimeSpan.FromSeconds(3.3));
         await Login(owner, "walt", ThrottledServer.Password);
     }
 
