@@ -21,7 +21,7 @@ public sealed partial class CallerInterceptor
     private async ValueTask AuditAsync(CallOutcome call, ServerCallContext context)
     {
         string method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
-        MethodPermissions.Rules.TryGetValue(method, out var rule);
+        var rule = MethodPermissions.Find(context.Method);
         var caller = context.UserState.TryGetValue(CallerKey, out var value) ? value as Caller : null;
         var (keys, total, statement) = AuditRequests.Describe(call.Request);
         bool ok = call.Status == StatusCode.OK;
@@ -88,11 +88,13 @@ public sealed partial class CallerInterceptor
         await audit.RecordAsync(record).ConfigureAwait(false);
     }
 
-    // What the rule checks, in the words of the permission names; "login" for any logged-in user.
+    // What the rule checks, in the words of the permission names; "login" for any logged-in user, the privilege's
+    // name (CREATE_USER, GRANT, …) for management calls.
     private static string PermissionName(MethodRule rule) => rule.Kind switch
     {
         AccessKind.Anonymous => Permission.None.Name(),
         AccessKind.LoggedIn => "login",
+        AccessKind.Privileged => rule.Privilege!.Value.Name(),
         _ => rule.Required.Name(),
     };
 

@@ -136,6 +136,7 @@ public sealed class AuditTrailTests
         // Administrative calls: the statement names the target, never the password.
         var createUser = Assert.Single(records, r => r.Is("query", "CreateUser", "immudb"));
         Assert.Equal("user reader permission read on defaultdb", createUser.Str("statement"));
+        Assert.Equal("CREATE_USER", Assert.Single(records, r => r.Is("authorization", "CreateUser", "immudb")).Str("permission"));
 
         // Refused writes into auditdb are authorization denials of the admin.
         Assert.Equal(5, records.Count(r => r.Is("authorization", null, "immudb") && r.Str("database") == "auditdb" && !r.Ok && r.Str("error")!.Contains(AppendOnly, StringComparison.Ordinal)));
