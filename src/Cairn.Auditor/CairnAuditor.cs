@@ -289,7 +289,7 @@ public sealed class CairnAuditor : IDisposable
     private string Explain(CairnConnectionException e) => e.Message + e.Failure switch
     {
         CairnConnectionFailure.ServerCertificateNotTrusted when _options.TrustedCertificateAuthorities is null =>
-            "; if a private CA issued it, give that CA's certificate with --tls-ca FILE",
+            "; to trust a private CA or a self-signed certificate, give it with --tls-ca FILE",
         CairnConnectionFailure.ServerRequiresTls => "; audit with --tls (and --tls-ca FILE for a private CA)",
         CairnConnectionFailure.ServerWithoutTls => "; audit without --tls, --tls-ca, --tls-cert and --tls-key (and CAIRN_AUDIT_TLS*), or check the port",
         CairnConnectionFailure.ClientCertificateRefused when _options.ClientCertificate is null => "; give a client certificate with --tls-cert FILE --tls-key FILE",

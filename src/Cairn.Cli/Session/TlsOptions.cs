@@ -97,7 +97,7 @@ internal sealed class TlsOptions
         return failure switch
         {
             CairnConnectionFailure.ServerCertificateNotTrusted when tls.Authorities is null =>
-                "; if a private CA issued it, give that CA's certificate with --tls-ca FILE",
+                "; to trust a private CA or a self-signed certificate, give it with --tls-ca FILE",
             CairnConnectionFailure.ServerRequiresTls => "; connect with --tls (and --tls-ca FILE for a private CA)",
             CairnConnectionFailure.ServerWithoutTls => $"; connect without --tls, --tls-ca, --tls-cert and --tls-key (and {_prefix}_TLS*), or check the port",
             CairnConnectionFailure.ClientCertificateRefused when tls.Certificate is null => "; give a client certificate with --tls-cert FILE --tls-key FILE",
