@@ -2,6 +2,7 @@
 
 using System.ComponentModel;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Cairn.Auditor;
 
@@ -11,7 +12,7 @@ public sealed record AuditorOptions
     /// <summary>The default metrics port.</summary>
     public const int DefaultMetricsPort = 9477;
 
-    /// <summary>The server: <c>http://host:port</c> (a bare <c>host:port</c> means plain HTTP/2).</summary>
+    /// <summary>The server: <c>http://host:port</c>, or <c>https://host:port</c> for TLS (a bare <c>host:port</c> means plain HTTP/2).</summary>
     [Description("the server to audit")]
     public string Address { get; init; } = "http://127.0.0.1:3322";
 
@@ -47,6 +48,14 @@ public sealed record AuditorOptions
     [Description("the server's state-signing public key")]
     public byte[]? ServerSigningPublicKey { get; init; }
 
+    /// <summary>The CAs that may issue the server's TLS certificate, trusted instead of the system's (https:// only).</summary>
+    [Description("CAs trusted for the server's TLS certificate (default: the system's)")]
+    public X509Certificate2Collection? TrustedCertificateAuthorities { get; init; }
+
+    /// <summary>A client certificate with its private key, for a server with mutual TLS (https:// only).</summary>
+    [Description("client certificate for mutual TLS")]
+    public X509Certificate2? ClientCertificate { get; init; }
+
     /// <summary>Deadline of each call to the server.</summary>
     [Description("deadline of each call")]
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -65,6 +74,11 @@ public sealed record AuditorOptions
         if (!Uri.TryCreate(ServerUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Port <= 0)
         {
             throw new ArgumentException($"address: '{Address}' is not host:port or http(s)://host:port");
+        }
+
+        if (uri.Scheme == "http" && (TrustedCertificateAuthorities is not null || ClientCertificate is not null))
+        {
+            throw new ArgumentException($"address: '{Address}' is plaintext, but TLS certificates are given: use https://");
         }
 
         if (string.IsNullOrEmpty(User))

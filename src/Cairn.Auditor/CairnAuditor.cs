@@ -121,6 +121,8 @@ public sealed class CairnAuditor : IDisposable
             StateStore = _trust,
             ServerSigningPublicKey = _options.ServerSigningPublicKey,
             CallTimeout = _options.CallTimeout,
+            TrustedCertificateAuthorities = _options.TrustedCertificateAuthorities,
+            ClientCertificate = _options.ClientCertificate,
         });
 
         IReadOnlyList<string> databases;
@@ -130,10 +132,11 @@ public sealed class CairnAuditor : IDisposable
         }
         catch (CairnConnectionException e)
         {
-            AuditLog.Unreachable(_logger, _server, e.Message);
+            string reason = Explain(e);
+            AuditLog.Unreachable(_logger, _server, reason);
             var known = _options.Databases.Count > 0 ? _options.Databases : [.. before?.States.Keys ?? []];
-            results.AddRange(known.Select(db => Unchecked(db, before, AuditOutcome.Unreachable, e.Message)));
-            return (AuditRun.Worst([AuditOutcome.Unreachable, .. results.Select(r => r.Outcome)]), results, e.Message);
+            results.AddRange(known.Select(db => Unchecked(db, before, AuditOutcome.Unreachable, reason)));
+            return (AuditRun.Worst([AuditOutcome.Unreachable, .. results.Select(r => r.Outcome)]), results, reason);
         }
         catch (CairnException e)
         {
@@ -225,7 +228,7 @@ public sealed class CairnAuditor : IDisposable
         }
         catch (CairnConnectionException e)
         {
-            return new DatabaseAudit(database, AuditOutcome.Unreachable, previous, Trusted(client, previous), txs, entries, e.Message);
+            return new DatabaseAudit(database, AuditOutcome.Unreachable, previous, Trusted(client, previous), txs, entries, Explain(e));
         }
         catch (CairnException e)
         {
@@ -281,6 +284,17 @@ public sealed class CairnAuditor : IDisposable
             ? new DatabaseAudit(database, AuditOutcome.Tampered, previous, previous, 0, 0, verdict.Reason)
             : new DatabaseAudit(database, outcome, previous, previous, 0, 0, reason);
     }
+
+    // The client's reason, and for a TLS failure the option of cairn audit to change.
+    private string Explain(CairnConnectionException e) => e.Message + e.Failure switch
+    {
+        CairnConnectionFailure.ServerCertificateNotTrusted when _options.TrustedCertificateAuthorities is null =>
+            "; to trust a private CA or a self-signed certificate, give it with --tls-ca FILE",
+        CairnConnectionFailure.ServerRequiresTls => "; audit with --tls (and --tls-ca FILE for a private CA)",
+        CairnConnectionFailure.ServerWithoutTls => "; audit without --tls, --tls-ca, --tls-cert and --tls-key (and CAIRN_AUDIT_TLS*), or check the port",
+        CairnConnectionFailure.ClientCertificateRefused when _options.ClientCertificate is null => "; give a client certificate with --tls-cert FILE --tls-key FILE",
+        _ => string.Empty,
+    };
 
     private static ulong Trusted(CairnClient client, ulong fallback) => client.TrustedState?.TxId ?? fallback;
 

@@ -1,7 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Cairn.Verification;
 using Google.Protobuf;
 using Grpc.Core;
@@ -31,6 +30,7 @@ public sealed partial class CairnClient : IAsyncDisposable
     private readonly Wire.ImmuService.ImmuServiceClient _grpc;
     private readonly SemaphoreSlim _trustLock = new(1, 1);
     private readonly HashSet<string> _trustedDatabases = new(StringComparer.Ordinal);
+    private readonly bool _usesTls;
     private volatile Metadata _credentials = [];
     private volatile string? _database;
     private volatile string? _serverIdentity;
@@ -48,14 +48,15 @@ public sealed partial class CairnClient : IAsyncDisposable
             KeepAlivePingDelay = TimeSpan.FromSeconds(60),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
         };
-        if (_options.ClientCertificate is not null || _options.TrustedCertificateAuthorities is not null || _options.ServerCertificateValidation is not null)
+        _usesTls = _options.Address.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (_usesTls || _options.ClientCertificate is not null || _options.TrustedCertificateAuthorities is not null || _options.ServerCertificateValidation is not null)
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 // A context rather than ClientCertificates: it is sent whatever CA names the server lists, so the
                 // server (not a client-side guess) decides, and offline: no fetching of issuers while connecting.
                 ClientCertificateContext = _options.ClientCertificate is null ? null : SslStreamCertificateContext.Create(_options.ClientCertificate, null, offline: true),
-                RemoteCertificateValidationCallback = _options.ServerCertificateValidation ?? ValidateAgainst(_options.TrustedCertificateAuthorities),
+                RemoteCertificateValidationCallback = ValidateServerCertificate,
             };
         }
 
@@ -206,11 +207,11 @@ public sealed partial class CairnClient : IAsyncDisposable
         }
         catch (RpcException e)
         {
-            throw ClientErrors.From(e);
+            throw TlsFailure(e) ?? ClientErrors.From(e);
         }
         catch (HttpRequestException e)
         {
-            throw new CairnConnectionException($"cannot reach {_options.Address}: {e.Message}", e);
+            throw TlsFailure(e) ?? new CairnConnectionException($"cannot reach {_options.Address}: {e.Message}", e);
         }
     }
 
@@ -250,36 +251,5 @@ public sealed partial class CairnClient : IAsyncDisposable
             keepAlive.Cancel();
             keepAlive.Dispose();
         }
-    }
-
-    private static RemoteCertificateValidationCallback? ValidateAgainst(X509Certificate2Collection? authorities)
-    {
-        if (authorities is null)
-        {
-            return null;
-        }
-
-        return (_, certificate, presented, errors) =>
-        {
-            // Name mismatches and missing certificates stay fatal; only the chain is judged against the given CAs.
-            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.DisableCertificateDownloads = true;
-
-            // Intermediates the server sent help build the chain to one of the given roots.
-            foreach (var element in presented?.ChainElements.Skip(1) ?? [])
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-
-            return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-        };
     }
 }

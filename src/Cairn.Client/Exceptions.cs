@@ -21,8 +21,50 @@ public abstract class CairnException : Exception
     public StatusCode? Status => (InnerException as RpcException)?.StatusCode;
 }
 
-/// <summary>The server could not be reached, or the connection broke.</summary>
-public sealed class CairnConnectionException(string message, Exception? innerException = null) : CairnException(message, innerException);
+/// <summary>The server could not be reached, the connection broke, or TLS could not be agreed on.</summary>
+public sealed class CairnConnectionException : CairnException
+{
+    /// <summary>A connection failure of kind <see cref="CairnConnectionFailure.Unreachable"/>.</summary>
+    public CairnConnectionException(string message, Exception? innerException = null)
+        : this(message, innerException, CairnConnectionFailure.Unreachable)
+    {
+    }
+
+    /// <summary>A connection failure of a known kind.</summary>
+    public CairnConnectionException(string message, Exception? innerException, CairnConnectionFailure failure)
+        : base(message, innerException)
+    {
+        Failure = failure;
+    }
+
+    /// <summary>What went wrong, so that a tool can say which setting to change.</summary>
+    public CairnConnectionFailure Failure { get; }
+}
+
+/// <summary>Why a connection failed (see <see cref="CairnConnectionException.Failure"/>).</summary>
+public enum CairnConnectionFailure
+{
+    /// <summary>No answer: nothing listens, the network or the server failed, or the deadline passed.</summary>
+    Unreachable,
+
+    /// <summary>
+    /// The server's TLS certificate did not validate: it does not chain to a trusted CA (the system's, or
+    /// <see cref="CairnClientOptions.TrustedCertificateAuthorities"/>), does not name the host, or is expired.
+    /// </summary>
+    ServerCertificateNotTrusted,
+
+    /// <summary>The client spoke plaintext HTTP/2 and the server closed the connection: it most likely requires TLS.</summary>
+    ServerRequiresTls,
+
+    /// <summary>The client started TLS and the server did not answer with TLS: it most likely listens without TLS.</summary>
+    ServerWithoutTls,
+
+    /// <summary>
+    /// The server ended the connection during or right after the TLS handshake: it most likely requires a client
+    /// certificate (mutual TLS) and got none, or refused the one it got.
+    /// </summary>
+    ClientCertificateRefused,
+}
 
 /// <summary>Wrong credentials, no login, an expired token or a closed session.</summary>
 public sealed class CairnAuthenticationException(string message, Exception? innerException = null) : CairnException(message, innerException);

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Net;
 using Cairn.Auditor;
+using Cairn.Cli.Session;
 using Cairn.Verification;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -21,8 +22,17 @@ internal static class AuditCommand
     public static Command Create()
     {
         var address = new Option<string?>("--address") { Description = "server to audit, host:port or http(s)://host:port [env: CAIRN_AUDIT_ADDRESS] [default: 127.0.0.1:3322]", HelpName = "address" };
-        var user = new Option<string?>("--user") { Description = "user to log in as; read permission is enough [env: CAIRN_AUDIT_USER] [default: immudb]", HelpName = "name" };
-        var password = new Option<string?>("--password") { Description = "the user's password (prefer the environment variable) [env: CAIRN_AUDIT_PASSWORD]", HelpName = "password" };
+        var user = new Option<string?>("--user")
+        {
+            Description = "user to log in as; read permission is enough [env: CAIRN_AUDIT_USER] [default: the CN of --tls-cert, else immudb]",
+            HelpName = "name",
+        };
+        var password = new Option<string?>("--password")
+        {
+            Description = "the user's password (prefer the environment variable; none with --tls-cert) [env: CAIRN_AUDIT_PASSWORD]",
+            HelpName = "password",
+        };
+        var tls = new TlsOptions("CAIRN_AUDIT", recursive: false);
         var databases = new Option<string[]>("--database") { Description = "a database to audit; repeat for more [default: every database the user can list]", HelpName = "name" };
         var interval = new Option<string>("--interval") { Description = "time between runs, e.g. 90s, 5m, 1h", HelpName = "duration", DefaultValueFactory = _ => "5m" };
         var sample = new Option<int>("--sample") { Description = "transactions per database and run re-read with verified calls (all when there are no more)", HelpName = "count", DefaultValueFactory = _ => 10 };
@@ -36,7 +46,8 @@ internal static class AuditCommand
         var command = new Command("audit", "Audit a Cairn (or immudb) server: on an interval, prove that each database only grew since the last run and re-read a " +
             "random sample with verified reads; the verdicts are served as Prometheus metrics. A database found tampered stays reported as tampered.")
         {
-            address, user, password, databases, interval, sample, stateFile, signingKey, metricsPort, metricsAddress, once, logLevel,
+            address, user, password, tls.Tls, tls.Ca, tls.Certificate, tls.Key,
+            databases, interval, sample, stateFile, signingKey, metricsPort, metricsAddress, once, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -45,12 +56,19 @@ internal static class AuditCommand
             IPAddress listenAddress;
             try
             {
+                var server = tls.Resolve(parse, parse.GetValue(address) ?? Environment.GetEnvironmentVariable("CAIRN_AUDIT_ADDRESS") ?? "127.0.0.1:3322");
                 options = new AuditorOptions
                 {
-                    Address = parse.GetValue(address) ?? Environment.GetEnvironmentVariable("CAIRN_AUDIT_ADDRESS") ?? "127.0.0.1:3322",
-                    User = parse.GetValue(user) ?? Environment.GetEnvironmentVariable("CAIRN_AUDIT_USER") ?? "immudb",
+                    Address = server.Address,
+                    TrustedCertificateAuthorities = server.Authorities,
+                    ClientCertificate = server.Certificate,
+                    User = parse.GetValue(user) ?? Environment.GetEnvironmentVariable("CAIRN_AUDIT_USER") ?? server.CertificateUser ?? "immudb",
+
+                    // With a client certificate, the certificate is the login.
                     Password = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("CAIRN_AUDIT_PASSWORD")
-                        ?? throw new ArgumentException("password: give --password or set CAIRN_AUDIT_PASSWORD"),
+                        ?? (server.Certificate is not null
+                            ? string.Empty
+                            : throw new ArgumentException("password: give --password or set CAIRN_AUDIT_PASSWORD (or a client certificate with --tls-cert)")),
                     Databases = parse.GetValue(databases) ?? [],
                     Interval = AuditorOptions.ParseDuration(parse.GetValue(interval)!),
                     SampleSize = parse.GetValue(sample),
@@ -66,7 +84,7 @@ internal static class AuditCommand
                     throw new ArgumentException($"metrics-port: {parse.GetValue(metricsPort)} is not a port");
                 }
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or UsageException)
             {
                 await Console.Error.WriteLineAsync($"cairn audit: {e.Message}").ConfigureAwait(false);
                 return ConfigError;

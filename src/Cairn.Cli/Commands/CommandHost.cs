@@ -74,8 +74,9 @@ internal sealed class CommandHost
         }).ConfigureAwait(false);
     }
 
-    // Names the address in a connection failure: the client's own message does not say which server it tried.
-    private static async Task RunBodyAsync(ParseResult parse, ClientSession session, Func<ParseResult, ClientSession, CancellationToken, Task> body, CancellationToken cancellationToken)
+    // Names the address in a connection failure (the client's own message does not say which server it tried), and
+    // the flag to change when TLS was the trouble.
+    private async Task RunBodyAsync(ParseResult parse, ClientSession session, Func<ParseResult, ClientSession, CancellationToken, Task> body, CancellationToken cancellationToken)
     {
         try
         {
@@ -83,7 +84,7 @@ internal sealed class CommandHost
         }
         catch (CairnConnectionException e)
         {
-            throw new CairnConnectionException($"{session.Settings.Address}: {e.Message}", e);
+            throw new CairnConnectionException($"{session.Settings.Address}: {e.Message}{Connection.Tls.Hint(e.Failure, session.Settings.Tls)}", e, e.Failure);
         }
     }
 

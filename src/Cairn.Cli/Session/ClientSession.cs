@@ -40,7 +40,14 @@ internal sealed class ClientSession : IAsyncDisposable
             }
         }
 
-        _client = new CairnClient(new CairnClientOptions { Address = settings.Address, StateStore = _store, ServerSigningPublicKey = signingKey });
+        _client = new CairnClient(new CairnClientOptions
+        {
+            Address = settings.Address,
+            StateStore = _store,
+            ServerSigningPublicKey = signingKey,
+            TrustedCertificateAuthorities = settings.Tls.Authorities,
+            ClientCertificate = settings.Tls.Certificate,
+        });
     }
 
     public Renderer Output { get; }
@@ -73,10 +80,13 @@ internal sealed class ClientSession : IAsyncDisposable
         return _client;
     }
 
-    /// <summary>Logs in as <paramref name="user"/> (asking for the password on a terminal when none is given).</summary>
+    /// <summary>
+    /// Logs in as <paramref name="user"/>. Without a password: with a client certificate, none (the certificate is the
+    /// login); else asked on a terminal.
+    /// </summary>
     public async Task LoginAsync(string user, string? password, string? database, CancellationToken cancellationToken)
     {
-        password ??= AskPassword(user);
+        password ??= _settings.Tls.Certificate is null ? AskPassword(user) : string.Empty;
         string? warning = await _client.LoginAsync(user, password, database ?? _settings.Database, cancellationToken).ConfigureAwait(false);
         _loggedIn = true;
         _loggedOut = false;

@@ -8,17 +8,20 @@ namespace Cairn.Cli.Session;
 /// <summary>
 /// The flags shared by <c>cairn client</c> and <c>cairn admin</c>, valid on every subcommand. Each falls back to an
 /// environment variable, then a default. The variables differ from the server's (<c>CAIRN_ADDRESS</c> is where
-/// <c>cairn serve</c> listens), so one shell can run both.
+/// <c>cairn serve</c> listens, <c>CAIRN_TLS_CERT</c> its certificate), so one shell can run both.
 /// </summary>
 internal sealed class ConnectionOptions
 {
-    public const string DefaultAddress = "http://127.0.0.1:3322";
+    /// <summary>Without a scheme: <c>http://</c>, or <c>https://</c> with TLS.</summary>
+    public const string DefaultAddress = "127.0.0.1:3322";
 
-    public Option<string?> Address { get; } = Recursive("--address", "CAIRN_SERVER", "the server: http://host:port, or host:port", $"[default: {DefaultAddress}]");
+    public Option<string?> Address { get; } = Recursive("--address", "CAIRN_SERVER", "the server: host:port, http://host:port or https://host:port (TLS)",
+        $"[default: {DefaultAddress}]");
 
-    public Option<string?> User { get; } = Recursive("--user", "CAIRN_USER", "the user to log in as", "[default: immudb]");
+    public Option<string?> User { get; } = Recursive("--user", "CAIRN_USER", "the user to log in as", "[default: the CN of --tls-cert, else immudb]");
 
-    public Option<string?> Password { get; } = Recursive("--password", "CAIRN_PASSWORD", "the password (asked without echo on a terminal when not given)", string.Empty);
+    public Option<string?> Password { get; } = Recursive("--password", "CAIRN_PASSWORD",
+        "the password (asked without echo on a terminal when not given; none with --tls-cert)", string.Empty);
 
     public Option<string?> Database { get; } = Recursive("--database", "CAIRN_DATABASE", "the database to use", "[default: defaultdb]");
 
@@ -29,10 +32,13 @@ internal sealed class ConnectionOptions
 
     public Option<string?> Output { get; } = CreateOutput();
 
+    /// <summary>--tls, --tls-ca, --tls-cert and --tls-key, with the variables CAIRN_CLIENT_TLS*.</summary>
+    public TlsOptions Tls { get; } = new("CAIRN_CLIENT", recursive: true);
+
     /// <summary>Adds every flag to <paramref name="command"/> (and, being recursive, to its subcommands).</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new[] { Address, User, Password, Database, StateFile, SigningKey, Output })
+        foreach (var option in new Option[] { Address, User, Password, Database, StateFile, SigningKey, Output }.Concat(Tls.All))
         {
             command.Options.Add(option);
         }
@@ -51,16 +57,11 @@ internal sealed class ConnectionOptions
     public ConnectionSettings Resolve(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        string address = Value(parse, Address, "CAIRN_SERVER") ?? DefaultAddress;
-        if (!address.Contains("://", StringComparison.Ordinal))
-        {
-            address = "http://" + address;
-        }
-
+        var tls = Tls.Resolve(parse, Value(parse, Address, "CAIRN_SERVER") ?? DefaultAddress);
         string format = Value(parse, Output, "CAIRN_OUTPUT") ?? "table";
         return new ConnectionSettings(
-            address,
-            Value(parse, User, "CAIRN_USER") ?? "immudb",
+            tls,
+            Value(parse, User, "CAIRN_USER") ?? tls.CertificateUser ?? "immudb",
             Value(parse, Password, "CAIRN_PASSWORD"),
             Value(parse, Database, "CAIRN_DATABASE") ?? "defaultdb",
             Value(parse, StateFile, "CAIRN_STATE_FILE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cairn", "state.json"),
@@ -92,4 +93,8 @@ internal sealed class ConnectionOptions
 }
 
 /// <summary>Where and as whom to connect, and how to print.</summary>
-internal sealed record ConnectionSettings(string Address, string User, string? Password, string Database, string StateFile, string? SigningKeyFile, OutputFormat Output);
+internal sealed record ConnectionSettings(ClientTls Tls, string User, string? Password, string Database, string StateFile, string? SigningKeyFile, OutputFormat Output)
+{
+    /// <summary>The server, with its scheme.</summary>
+    public string Address => Tls.Address;
+}
