@@ -20,4 +20,10 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync().ConfigureAwait(false);
+// serve and audit stop gracefully on SIGTERM and Ctrl-C (the server finishes the commits in flight and closes every
+// database, which on a loaded machine takes longer than System.CommandLine's default 2 s before it ends the process
+// with 128 + signal); they get as long as the server's own shutdown timeout and a margin.
+var invocation = parse.CommandResult.Command.Name is "serve" or "audit"
+    ? new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) }
+    : new InvocationConfiguration();
+return await parse.InvokeAsync(invocation).ConfigureAwait(false);
