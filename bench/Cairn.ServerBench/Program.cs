@@ -11,7 +11,8 @@ using Wire = Cairn.Protocol.Immudb;
 // What the audit trail costs data writes through the whole server: for each number of concurrent writers, real
 // `cairn serve` processes with the trail off, on, and on with the JSON-lines file take turns; each run counts the
 // single-key `Set` calls (16-byte random key, 100-byte value) acknowledged over gRPC in the window. Ratios are
-// against "off" in the same run.
+// against "off" in the same run. The warm-up is long (5 s) because a fresh server is still compiling its hot paths
+// (tiered JIT) for several seconds under load, more of them with the trail on.
 var options = BenchOptions.Parse(args);
 Console.WriteLine($"# Cairn server benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  seconds={options.Seconds} warmup={options.Warmup} runs={options.Runs} (median)  cores={Environment.ProcessorCount}");
 Console.WriteLine("# ops/s = Set calls acknowledged per second; vs off = ops/s over audit off in the same run; server CPU = server process CPU (user+sys) per op");
@@ -52,7 +53,7 @@ internal sealed record BenchOptions(int[] Writers, double Seconds, double Warmup
 {
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions([1, 8, 64], 5, 1, 3);
+        var options = new BenchOptions([1, 8, 64], 5, 5, 3);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string value = args[i + 1];
@@ -62,7 +63,7 @@ internal sealed record BenchOptions(int[] Writers, double Seconds, double Warmup
                 "--seconds" => options with { Seconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--warmup" => options with { Warmup = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--runs" => options with { Runs = int.Parse(value, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--writers 1,8,64 --seconds 5 --warmup 1 --runs 3)"),
+                _ => throw new ArgumentException($"unknown option {args[i]} (--writers 1,8,64 --seconds 5 --warmup 5 --runs 3)"),
             };
         }
 

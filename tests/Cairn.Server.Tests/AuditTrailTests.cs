@@ -84,9 +84,9 @@ public sealed class AuditTrailTests
             Assert.DoesNotContain(session.SessionID, record.Raw, StringComparison.Ordinal);
         }
 
-        // Sequence numbers run 1, 2, 3… and name the keys.
+        // Sequence numbers run 1, 2, 3…; each entry holds a batch's records as JSON lines, keyed by its first one's.
         Assert.Equal(Enumerable.Range(1, records.Count).Select(i => (ulong)i), records.Select(r => r.Json.GetProperty("seq").GetUInt64()));
-        Assert.All(records, r => Assert.Equal($"audit.{r.Json.GetProperty("seq").GetUInt64():D20}", r.Key));
+        Assert.All(records.GroupBy(r => r.Key), entry => Assert.Equal($"audit.{entry.First().Json.GetProperty("seq").GetUInt64():D20}", entry.Key));
 
         // Logins: one authentication record each, successes and failures.
         var adminLogin = Assert.Single(records, r => r.Is("authentication", "Login", "immudb"));
@@ -154,7 +154,7 @@ public sealed class AuditTrailTests
             }
 
             var first = await sdk.VerifiedGetAsync(AuditTrail.Key(1));
-            Assert.Equal(records[0].Raw, System.Text.Encoding.UTF8.GetString(first.Value));
+            Assert.Equal(records[0].Raw, System.Text.Encoding.UTF8.GetString(AuditTrail.Records(first.Value).First().Span));
         }
 
         // And the auditor audits it: consistency from its trusted state and re-read, verified transactions.
@@ -208,7 +208,7 @@ public sealed class AuditTrailTests
         while (true)
         {
             var entries = (await client.ScanAsync(new Wire.ScanRequest { Prefix = B("audit."), Limit = 1000 }, audit)).Entries_;
-            var records = entries.Select(e => new Record(S(e.Key), S(e.Value))).ToList();
+            var records = entries.SelectMany(e => AuditTrail.Records(e.Value.Memory).Select(r => new Record(S(e.Key), System.Text.Encoding.UTF8.GetString(r.Span)))).ToList();
             if (records.Any(until))
             {
                 return records;

@@ -10,14 +10,20 @@ namespace Cairn.Engine.Audit;
 
 /// <summary>
 /// The audit trail: the request path enqueues records without waiting for storage; one background writer drains
-/// the queue in batches, each batch one auditdb transaction (keys <c>audit.&lt;20-digit sequence&gt;</c>, so they
-/// sort in order) acknowledged on durability only (noWait: the group commit makes it durable, nobody reads it
-/// back at once), and then appends the same records as JSON lines to the optional log file.
+/// the queue in batches, each batch one auditdb transaction acknowledged on durability only (noWait: the group
+/// commit makes it durable, nobody reads it back at once), and then appends the same records as JSON lines to the
+/// optional log file. A batch's records are stored as JSON lines in as few entries as fit <see cref="ChunkBytes"/>,
+/// each keyed <c>audit.&lt;20-digit sequence of its first record&gt;</c> (so they sort in order): per-entry work
+/// (digest, Merkle leaf, index row) is paid per chunk, not per record, which keeps the trail's cost on busy
+/// servers to the records' JSON and the bytes hashed.
 /// </summary>
 public sealed class AuditTrail : IDisposable
 {
-    /// <summary>The prefix of every record's key.</summary>
+    /// <summary>The prefix of every entry's key.</summary>
     public const string KeyPrefix = "audit.";
+
+    /// <summary>The most bytes of JSON lines in one entry (a single larger record gets an entry of its own).</summary>
+    public const int ChunkBytes = 256 * 1024;
 
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
@@ -174,11 +180,24 @@ public sealed class AuditTrail : IDisposable
     private async Task WriteBatchAsync(List<AuditEvent> batch)
     {
         ulong first = _nextSequence;
-        var entries = new KeyValue[batch.Count];
+        var lines = new byte[batch.Count][];
         for (int i = 0; i < batch.Count; i++)
         {
-            ulong sequence = first + (ulong)i;
-            entries[i] = new KeyValue(Key(sequence), batch[i].ToJson(sequence));
+            lines[i] = batch[i].ToJson(first + (ulong)i);
+        }
+
+        var entries = new List<KeyValue>();
+        for (int start = 0, end; start < lines.Length; start = end)
+        {
+            long size = lines[start].Length;
+            end = start + 1;
+            while (end < lines.Length && size + 1 + lines[end].Length <= ChunkBytes)
+            {
+                size += 1 + lines[end].Length;
+                end++;
+            }
+
+            entries.Add(new KeyValue(Key(first + (ulong)start), JoinLines(lines, start, end, (int)size)));
         }
 
         try
@@ -199,9 +218,9 @@ public sealed class AuditTrail : IDisposable
         {
             try
             {
-                foreach (var entry in entries)
+                foreach (byte[] line in lines)
                 {
-                    _file.Write(entry.Value);
+                    _file.Write(line);
                     _file.WriteByte((byte)'\n');
                 }
 
@@ -214,7 +233,43 @@ public sealed class AuditTrail : IDisposable
         }
     }
 
-    /// <summary>The key of record <paramref name="sequence"/>.</summary>
+    private static byte[] JoinLines(byte[][] lines, int start, int end, int size)
+    {
+        byte[] joined = new byte[size];
+        int at = 0;
+        for (int i = start; i < end; i++)
+        {
+            if (i > start)
+            {
+                joined[at++] = (byte)'\n';
+            }
+
+            lines[i].CopyTo(joined, at);
+            at += lines[i].Length;
+        }
+
+        return joined;
+    }
+
+    /// <summary>The records stored in one auditdb entry's value (JSON lines), in order.</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> Records(ReadOnlyMemory<byte> value)
+    {
+        int start = 0;
+        for (int i = 0; i <= value.Length; i++)
+        {
+            if (i == value.Length || value.Span[i] == (byte)'\n')
+            {
+                if (i > start)
+                {
+                    yield return value[start..i];
+                }
+
+                start = i + 1;
+            }
+        }
+    }
+
+    /// <summary>The key of the entry whose first record is <paramref name="sequence"/>.</summary>
     public static byte[] Key(ulong sequence) => Encoding.ASCII.GetBytes(KeyPrefix + sequence.ToString("D20", CultureInfo.InvariantCulture));
 
     private static async Task<ulong> LastSequenceAsync(Database database, CancellationToken cancellationToken)
@@ -226,9 +281,13 @@ public sealed class AuditTrail : IDisposable
             Limit = 1,
             SinceTx = database.LastTxId,
         }, cancellationToken).ConfigureAwait(false);
-        return last.Count == 1 && ulong.TryParse(Encoding.ASCII.GetString(last[0].Key.AsSpan(KeyPrefix.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out ulong sequence)
-            ? sequence
-            : 0;
+        if (last.Count != 1 || !ulong.TryParse(Encoding.ASCII.GetString(last[0].Key.AsSpan(KeyPrefix.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out ulong first))
+        {
+            return 0;
+        }
+
+        // The entry holds its first record and one more per line break.
+        return first + (ulong)last[0].Value.AsSpan().Count((byte)'\n');
     }
 
     /// <summary>Stops taking records and waits until every queued one is written; call before auditdb closes.</summary>
