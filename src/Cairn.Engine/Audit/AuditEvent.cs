@@ -1,6 +1,7 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -87,46 +88,79 @@ public sealed record AuditEvent
     }
 
     /// <summary>The compact JSON of the record with sequence number <paramref name="sequence"/> (every field, always).</summary>
-    public byte[] ToJson(ulong sequence)
-    {
-        var buffer = new ArrayBufferWriter<byte>(384);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("v", FormatVersion);
-            json.WriteNumber("seq", sequence);
-            json.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteString("action", Action switch
-            {
-                AuditAction.Authentication => "authentication",
-                AuditAction.Authorization => "authorization",
-                _ => "query",
-            });
-            json.WriteString("user", User);
-            json.WriteString("address", Address);
-            json.WriteString("connection", Connection);
-            json.WriteString("session", Session);
-            json.WriteString("database", Database);
-            json.WriteString("permission", Permission);
-            json.WriteString("method", Method);
-            json.WriteStartArray("keys");
-            foreach (string key in Keys ?? [])
-            {
-                json.WriteStringValue(key);
-            }
+    public byte[] ToJson(ulong sequence) => Numbered(ToJsonBody(), sequence);
 
-            json.WriteEndArray();
-            json.WriteNumber("keysTotal", Math.Max(KeysTotal, Keys?.Count ?? 0));
-            json.WriteBoolean("keysTruncated", KeysTotal > (Keys?.Count ?? 0));
-            json.WriteString("statement", Statement);
-            json.WriteBoolean("success", Success);
-            json.WriteString("error", Error);
-            json.WriteNumber("durationMs", Math.Round(Duration.TotalMilliseconds, 3));
-            json.WriteEndObject();
+    /// <summary>
+    /// The record's JSON without its leading <c>v</c> and <c>seq</c>, which <see cref="Numbered"/> adds once the
+    /// trail numbers the record. The request path serializes at once, so the queue holds one small array per
+    /// record rather than an object graph that would outlive the young GC generation while a batch gathers.
+    /// </summary>
+    public byte[] ToJsonBody()
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        var json = t_writer ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
+        json.WriteStartObject();
+
+        // Round-trip format ("O", a fast path) gives seven fractional digits; records keep six.
+        Span<char> time = stackalloc char[40];
+        Time.UtcDateTime.TryFormat(time, out _, "O", CultureInfo.InvariantCulture);
+        time[26] = 'Z';
+        json.WriteString("time", time[..27]);
+        json.WriteString("action", Action switch
+        {
+            AuditAction.Authentication => "authentication",
+            AuditAction.Authorization => "authorization",
+            _ => "query",
+        });
+        json.WriteString("user", User);
+        json.WriteString("address", Address);
+        json.WriteString("connection", Connection);
+        json.WriteString("session", Session);
+        json.WriteString("database", Database);
+        json.WriteString("permission", Permission);
+        json.WriteString("method", Method);
+        json.WriteStartArray("keys");
+        foreach (string key in Keys ?? [])
+        {
+            json.WriteStringValue(key);
         }
 
+        json.WriteEndArray();
+        json.WriteNumber("keysTotal", Math.Max(KeysTotal, Keys?.Count ?? 0));
+        json.WriteBoolean("keysTruncated", KeysTotal > (Keys?.Count ?? 0));
+        json.WriteString("statement", Statement);
+        json.WriteBoolean("success", Success);
+        json.WriteString("error", Error);
+        json.WriteNumber("durationMs", Math.Round(Duration.TotalMilliseconds, 3));
+        json.WriteEndObject();
+        json.Flush();
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>A whole record from a body of <see cref="ToJsonBody"/>: <c>{"v":1,"seq":N,</c> then the body's fields.</summary>
+    public static byte[] Numbered(ReadOnlySpan<byte> body, ulong sequence)
+    {
+        if (body.Length < 2 || body[0] != (byte)'{')
+        {
+            throw new ArgumentException("not a record body", nameof(body));
+        }
+
+        Span<byte> prefix = stackalloc byte[48];
+        bool written = System.Text.Unicode.Utf8.TryWrite(prefix, CultureInfo.InvariantCulture, $"{{\"v\":{FormatVersion},\"seq\":{sequence},", out int length);
+        System.Diagnostics.Debug.Assert(written, "the prefix fits");
+        byte[] record = new byte[length + body.Length - 1];
+        prefix[..length].CopyTo(record);
+        body[1..].CopyTo(record.AsSpan(length));
+        return record;
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 }
 
 /// <summary>How keys appear in audit records: UTF-8 text, or <c>base64:…</c> when not UTF-8; capped in number and length.</summary>

@@ -30,7 +30,7 @@ public sealed class AuditTrail : IDisposable
     private readonly Database? _database;
     private readonly AuditOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<AuditEvent>? _queue;
+    private readonly Channel<byte[]>? _queue;
     private readonly int _maxBatch;
     private readonly FileStream? _file;
     private readonly Task _writer = Task.CompletedTask;
@@ -54,7 +54,7 @@ public sealed class AuditTrail : IDisposable
         }
 
         _maxBatch = Math.Max(1, database.Options.MaxTxEntries);
-        _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
+        _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -116,15 +116,16 @@ public sealed class AuditTrail : IDisposable
     public ValueTask RecordAsync(AuditEvent record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (_queue is not { } queue || queue.Writer.TryWrite(record))
+        if (_queue is not { } queue)
         {
             return ValueTask.CompletedTask;
         }
 
-        return WaitForRoomAsync(queue, record);
+        byte[] body = record.ToJsonBody();
+        return queue.Writer.TryWrite(body) ? ValueTask.CompletedTask : WaitForRoomAsync(queue, body);
     }
 
-    private async ValueTask WaitForRoomAsync(Channel<AuditEvent> queue, AuditEvent record)
+    private async ValueTask WaitForRoomAsync(Channel<byte[]> queue, byte[] record)
     {
         using var timeout = new CancellationTokenSource(_options.FullWait);
         try
@@ -157,7 +158,7 @@ public sealed class AuditTrail : IDisposable
     private async Task WriteLoopAsync()
     {
         var reader = _queue!.Reader;
-        var batch = new List<AuditEvent>(_maxBatch);
+        var batch = new List<byte[]>(_maxBatch);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             Volatile.Write(ref _inFlight, 1);
@@ -177,13 +178,13 @@ public sealed class AuditTrail : IDisposable
         }
     }
 
-    private async Task WriteBatchAsync(List<AuditEvent> batch)
+    private async Task WriteBatchAsync(List<byte[]> batch)
     {
         ulong first = _nextSequence;
         var lines = new byte[batch.Count][];
         for (int i = 0; i < batch.Count; i++)
         {
-            lines[i] = batch[i].ToJson(first + (ulong)i);
+            lines[i] = AuditEvent.Numbered(batch[i], first + (ulong)i);
         }
 
         var entries = new List<KeyValue>();
