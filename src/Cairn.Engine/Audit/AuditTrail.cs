@@ -219,9 +219,10 @@ public sealed class AuditTrail : IDisposable
         {
             try
             {
-                foreach (byte[] line in lines)
+                // The entries are the same lines already joined: one large write each.
+                foreach (var entry in entries)
                 {
-                    _file.Write(line);
+                    _file.Write(entry.Value);
                     _file.WriteByte((byte)'\n');
                 }
 
