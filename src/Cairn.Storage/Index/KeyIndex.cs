@@ -116,7 +116,7 @@ internal sealed class KeyIndex : IDisposable
         var order = _scratch.Order(writes.Length);
         for (int i = 0; i < order.Length; i++)
         {
-            order[i] = new SortedWrite(writes[i].StoredKey, i);
+            order[i] = SortedWrite.Of(writes[i].StoredKey, i);
         }
 
         order.Sort();
@@ -426,10 +426,28 @@ internal sealed class KeyIndex : IDisposable
     }
 
     /// <summary>A write of the batch by stored key, then by its place in the batch (so a sort keeps tx order).</summary>
-    private readonly record struct SortedWrite(byte[] Key, int Index) : IComparable<SortedWrite>
+    /// <remarks>
+    /// <paramref name="Prefix"/> holds the key's first 8 bytes (big-endian, zero-padded), which decide almost every
+    /// comparison of random keys with one integer compare; equal prefixes fall back to the whole keys. Padding keeps
+    /// the order: where two prefixes differ, the greater has a real byte there, so its key is the greater too.
+    /// </remarks>
+    private readonly record struct SortedWrite(ulong Prefix, byte[] Key, int Index) : IComparable<SortedWrite>
     {
+        public static SortedWrite Of(byte[] key, int index)
+        {
+            Span<byte> first = stackalloc byte[sizeof(ulong)];
+            first.Clear();
+            key.AsSpan(0, Math.Min(key.Length, sizeof(ulong))).CopyTo(first);
+            return new SortedWrite(BinaryPrimitives.ReadUInt64BigEndian(first), key, index);
+        }
+
         public int CompareTo(SortedWrite other)
         {
+            if (Prefix != other.Prefix)
+            {
+                return Prefix < other.Prefix ? -1 : 1;
+            }
+
             int byKey = Key.AsSpan().SequenceCompareTo(other.Key);
             return byKey != 0 ? byKey : Index.CompareTo(other.Index);
         }
