@@ -60,6 +60,7 @@ public sealed partial class Database : IDisposable
         _lastTxId = committed.TxId;
         _lastAlh = committed.Alh;
         _watermark = new IndexWatermark(index.IndexedTxId);
+        _watermark.WaiterArrived = WakeIndexer;
         _committer = new Thread(CommitLoop) { IsBackground = true, Name = $"cairn-commit {options.Name}" };
         _indexer = new Thread(IndexLoop) { IsBackground = true, Name = $"cairn-index {options.Name}" };
     }

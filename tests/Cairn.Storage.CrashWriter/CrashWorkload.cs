@@ -8,6 +8,9 @@ namespace Cairn.Storage.CrashWriter;
 /// <summary>The value written for a key: 16 to 1,039 bytes derived from its hash; the crash test checks against it.</summary>
 public static class CrashWorkload
 {
+    /// <summary>The key every tx of every run writes (besides its own keys).</summary>
+    public const string SharedKey = "shared";
+
     public static byte[] ValueOf(string key)
     {
         var hash = SHA256.HashData(Encoding.ASCII.GetBytes(key));

@@ -30,6 +30,7 @@ public sealed class CrashTests : IDisposable
         Assert.True(File.Exists(writer), $"{writer} is built with the tests");
         long acknowledged = 0;
         ulong lastTxId = 0;
+        ulong sharedVersions = 0;
         for (int cycle = 0; cycle < Cycles; cycle++)
         {
             var acks = await RunAndKill(writer, $"c{cycle}", random.Next(20, 400));
@@ -37,6 +38,27 @@ public sealed class CrashTests : IDisposable
             using (var db = Database.Open(_folder.Path, new DatabaseOptions { SegmentSize = 256 << 10 }))
             {
                 Assert.True(db.LastTxId >= lastTxId, $"cycle {cycle}: the log went back from tx {lastTxId} to {db.LastTxId}");
+
+                // The shared key's revision must count exactly the txs in the log that wrote it: replaying the index
+                // after the kill neither loses a version nor applies one twice.
+                ulong lastShared = 0;
+                for (ulong id = lastTxId + 1; id <= db.LastTxId; id++)
+                {
+                    if (db.ReadTx(id).Entries.Any(e => e.StoredKey.AsSpan(1).SequenceEqual(SharedKey)))
+                    {
+                        sharedVersions++;
+                        lastShared = id;
+                    }
+                }
+
+                if (sharedVersions > 0)
+                {
+                    var shared = await db.GetAsync(SharedKey);
+                    Assert.Equal(sharedVersions, shared.Revision);
+                    Assert.True(lastShared == 0 || shared.TxId == lastShared, $"cycle {cycle}: the shared key's latest version is from tx {shared.TxId}, the log's last from {lastShared}");
+                    Assert.Equal(shared.TxId, (await db.GetAsync(SharedKey, new GetOptions { AtRevision = (long)sharedVersions })).TxId);
+                }
+
                 foreach (var (txId, keys) in acks)
                 {
                     Assert.True(txId <= db.LastTxId, $"cycle {cycle}: acknowledged tx {txId} is missing (log ends at {db.LastTxId})");
@@ -64,6 +86,8 @@ public sealed class CrashTests : IDisposable
 
         Assert.True(acknowledged > Cycles, $"the writer must acknowledge txs before it is killed ({acknowledged} in {Cycles} cycles)");
     }
+
+    private static byte[] SharedKey => Encoding.ASCII.GetBytes(CrashWorkload.SharedKey);
 
     private async Task<List<(ulong TxId, string[] Keys)>> RunAndKill(string writer, string run, int killAfterMs)
     {

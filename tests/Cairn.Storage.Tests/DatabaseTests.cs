@@ -271,9 +271,10 @@ public sealed class DatabaseTests : IDisposable
     public async Task An_index_applied_in_batches_of_many_txs_equals_one_rebuilt_from_the_log()
     {
         // noWait writes let the indexer take many txs per batch, with keys repeated across them (revisions 1, 2, 3…
-        // within one batch) and keys whose first version came in an earlier batch.
+        // within one batch) and keys whose first version came in an earlier batch. Keys of several lengths, some
+        // alike in their first 8 bytes (the batch sort compares those first).
         var options = Options with { SegmentSize = 1 << 20 };
-        var keys = Enumerable.Range(0, 40).Select(i => B($"key{i:D2}")).ToArray();
+        var keys = Enumerable.Range(0, 40).Select(i => B(i % 4 == 3 ? $"key-with-a-long-shared-part-{i}" : $"key{i}")).ToArray();
         var random = new Random(9);
         var expected = keys.ToDictionary(k => S(k), _ => new List<string>());
         using (var db = Database.Open(_folder.Path, options))
@@ -329,8 +330,53 @@ public sealed class DatabaseTests : IDisposable
             }
 
             var scan = await db.ScanAsync(new ScanOptions { Prefix = B("key"), Limit = 1000 });
-            Assert.Equal(expected.Where(e => e.Value.Count > 0).Select(e => e.Value[^1]).Order(StringComparer.Ordinal), scan.Select(e => S(e.Value)));
+            Assert.Equal(expected.Where(e => e.Value.Count > 0).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Value[^1]), scan.Select(e => S(e.Value)));
             Assert.Equal((ulong)scan.Count, await db.CountAsync(B("key")));
+        }
+    }
+
+    [Fact]
+    public async Task Writes_nobody_waits_for_are_indexed_in_batches_but_a_waiter_is_served_at_once()
+    {
+        // A batch delay far longer than the test: only a waiter (or MaxIndexLag, or closing) may start a batch.
+        using var db = Database.Open(_folder.Path, Options with { IndexBatchDelay = TimeSpan.FromMinutes(10) });
+        var quick = TimeSpan.FromSeconds(10);
+        var first = await db.SetAsync([new KeyValue(B("a"), B("1"))], noWait: true);
+        await Task.Delay(200);
+        Assert.True(db.IndexedTxId < first.Id, "the indexer lets a write nobody waits for wait for more");
+
+        // A read that waits for the last tx (GetAsync's default), a write that waits for its own, and a write whose
+        // precondition the committer checks against the index each get their answer without the delay.
+        Assert.Equal("1", S((await db.GetAsync(B("a")).AsTask().WaitAsync(quick)).Value));
+        await db.SetAsync([new KeyValue(B("b"), B("1"))], noWait: true);
+        var second = await db.SetAsync([new KeyValue(B("a"), B("2"))]).WaitAsync(quick);
+        Assert.True(db.IndexedTxId >= second.Id);
+        await db.SetAsync([new KeyValue(B("c"), B("1"))], noWait: true);
+        await db.SetAsync([new KeyValue(B("d"), B("1"))], [new Precondition.KeyMustExist(B("c"))], noWait: true).WaitAsync(quick);
+        Assert.Equal(2UL, (await db.GetAsync(B("a"))).Revision);
+    }
+
+    [Fact]
+    public async Task Writes_nobody_waits_for_are_indexed_after_the_batch_delay_and_on_close()
+    {
+        var options = Options with { IndexBatchDelay = TimeSpan.FromMilliseconds(50) };
+        ulong last;
+        using (var db = Database.Open(_folder.Path, options))
+        {
+            last = (await db.SetAsync([new KeyValue(B("a"), B("1"))], noWait: true)).Id;
+            Assert.True(SpinWait.SpinUntil(() => db.IndexedTxId >= last, TimeSpan.FromSeconds(10)), "indexed after the delay, with nobody waiting");
+        }
+
+        using (var db = Database.Open(_folder.Path, options with { IndexBatchDelay = TimeSpan.FromMinutes(10) }))
+        {
+            last = (await db.SetAsync([new KeyValue(B("b"), B("1"))], noWait: true)).Id;
+        }
+
+        // Closing applies what was gathered (or the reopen replays it): either way the index has it.
+        using (var db = Database.Open(_folder.Path, options))
+        {
+            Assert.Equal(last, db.IndexedTxId);
+            Assert.Equal("1", S((await db.GetAsync(B("b"), new GetOptions { NoWait = true })).Value));
         }
     }
 

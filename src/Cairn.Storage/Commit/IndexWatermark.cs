@@ -12,10 +12,26 @@ internal sealed class IndexWatermark
     private readonly List<(ulong TxId, TaskCompletionSource Waiter)> _waiters = [];
     private ulong _value;
     private Exception? _failure;
+    private int _blockedWaiters;
 
     public IndexWatermark(ulong value) => _value = value;
 
     public ulong Value => Volatile.Read(ref _value);
+
+    /// <summary>Called (outside the lock) when someone starts waiting for a tx the index has not reached.</summary>
+    public Action? WaiterArrived { get; set; }
+
+    /// <summary>True while someone waits for a tx the index has not reached.</summary>
+    public bool HasWaiters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count > 0 || _blockedWaiters > 0;
+            }
+        }
+    }
 
     public void Advance(ulong value)
     {
@@ -71,6 +87,7 @@ internal sealed class IndexWatermark
             _waiters.Add((txId, waiter));
         }
 
+        WaiterArrived?.Invoke();
         return WaitSlowAsync(waiter.Task, txId, timeout, cancellationToken);
     }
 
@@ -78,6 +95,32 @@ internal sealed class IndexWatermark
     public void Wait(ulong txId, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        lock (_lock)
+        {
+            if (_value >= txId)
+            {
+                return;
+            }
+
+            _blockedWaiters++;
+        }
+
+        try
+        {
+            WaiterArrived?.Invoke();
+            WaitBlocked(txId, deadline);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _blockedWaiters--;
+            }
+        }
+    }
+
+    private void WaitBlocked(ulong txId, DateTime deadline)
+    {
         lock (_lock)
         {
             while (_value < txId)

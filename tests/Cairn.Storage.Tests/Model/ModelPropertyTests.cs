@@ -15,6 +15,11 @@ public sealed class ModelPropertyTests
     [Fact]
     public void Random_operation_sequences_agree_with_the_model() =>
         ModelCheck.ForAll(Steps.Sequence(20, 80), ModelRunner.Run, maxTest: 150);
+
+    // The indexer without its batch delay: each commit group is applied as soon as the indexer is free.
+    [Fact]
+    public void Random_operation_sequences_agree_with_the_model_when_the_index_applies_every_commit_at_once() =>
+        ModelCheck.ForAll(Steps.Sequence(20, 80), sequence => ModelRunner.Run(sequence, TimeSpan.Zero), maxTest: 50);
 }
 
 /// <summary>Runs FsCheck properties over step sequences with a bounded shrinking time.</summary>

@@ -16,24 +16,29 @@ internal sealed class ModelRunner : IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly StorageModel _model;
+    private readonly TimeSpan _indexBatchDelay;
     private Database _db;
     private long _now = 1_700_000_000;
     private int _step;
 
-    public ModelRunner()
+    public ModelRunner(TimeSpan indexBatchDelay)
     {
+        _indexBatchDelay = indexBatchDelay;
         _db = Database.Open(_folder.Path, Options);
         _model = new StorageModel(_now);
     }
 
-    private DatabaseOptions Options => new() { SegmentSize = 64 << 10, UnixTimeSeconds = () => Interlocked.Read(ref _now) };
+    private DatabaseOptions Options => new() { SegmentSize = 64 << 10, UnixTimeSeconds = () => Interlocked.Read(ref _now), IndexBatchDelay = _indexBatchDelay };
 
     private long Now => Interlocked.Read(ref _now);
 
     /// <summary>Runs <paramref name="sequence"/> on a fresh database; throws with the step and both answers at the first disagreement.</summary>
-    public static void Run(StepSequence sequence)
+    public static void Run(StepSequence sequence) => Run(sequence, new DatabaseOptions().IndexBatchDelay);
+
+    /// <summary>As <see cref="Run(StepSequence)"/>, with the indexer gathering writes nobody waits for for <paramref name="indexBatchDelay"/>.</summary>
+    public static void Run(StepSequence sequence, TimeSpan indexBatchDelay)
     {
-        using var runner = new ModelRunner();
+        using var runner = new ModelRunner(indexBatchDelay);
         try
         {
             for (runner._step = 0; runner._step < sequence.Steps.Count; runner._step++)
