@@ -1,9 +1,9 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cairn.Client;
+using Cairn.Security;
 using Cairn.Server.Grpc;
 
 namespace Cairn.Cli.Session;
@@ -19,7 +19,6 @@ namespace Cairn.Cli.Session;
 /// </remarks>
 internal sealed class TlsOptions
 {
-    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
 
     private readonly string _prefix;
 
@@ -127,77 +126,26 @@ internal sealed class TlsOptions
 
     private static X509Certificate2Collection ReadAuthorities(Setting ca)
     {
-        var authorities = new X509Certificate2Collection();
         try
         {
-            authorities.ImportFromPem(ReadFile(ca));
+            return PemCertificates.ReadBundle(new PemFile(ca.Source, ca.Path));
         }
-        catch (CryptographicException e)
+        catch (PemCertificateException e)
         {
-            throw new UsageException($"{ca.Source}: {ca.Path} is not a PEM certificate bundle: {e.Message}");
+            throw new UsageException(e.Message);
         }
-
-        return authorities.Count > 0
-            ? authorities
-            : throw new UsageException($"{ca.Source}: {ca.Path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
 
     private static X509Certificate2 ReadCertificate(Setting certificateFile, Setting keyFile)
     {
-        string certificateText = ReadFile(certificateFile);
-        string keyText = ReadFile(keyFile);
         try
         {
-            var chain = new X509Certificate2Collection();
-            chain.ImportFromPem(certificateText);
-            if (chain.Count == 0)
-            {
-                throw new UsageException($"{certificateFile.Source}: {certificateFile.Path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-            }
+            return PemCertificates.ReadWithKey(new PemFile(certificateFile.Source, certificateFile.Path), new PemFile(keyFile.Source, keyFile.Path),
+                PemCertificates.ClientAuthentication, DateTime.UtcNow).Leaf;
         }
-        catch (CryptographicException e)
+        catch (PemCertificateException e)
         {
-            throw new UsageException($"{certificateFile.Source}: {certificateFile.Path} is not a PEM certificate: {e.Message}");
-        }
-
-        X509Certificate2 certificate;
-        try
-        {
-            // The first certificate of the file is the client's; CreateFromPem pairs it with the key and checks they match.
-            certificate = X509Certificate2.CreateFromPem(certificateText, keyText);
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            throw new UsageException(
-                $"{keyFile.Source}: {keyFile.Path} holds no unencrypted PEM private key matching the certificate in {certificateFile.Path}: {e.Message}");
-        }
-
-        // The server would refuse these without saying why (it closes the connection): say it here.
-        var now = DateTime.UtcNow;
-        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
-        {
-            throw new UsageException($"{certificateFile.Source}: the certificate {certificate.Subject} in {certificateFile.Path} is valid from " +
-                $"{certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}, not now ({now:u})");
-        }
-
-        if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } usage
-            && !usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ClientAuthentication.Value))
-        {
-            throw new UsageException($"{certificateFile.Source}: the certificate {certificate.Subject} in {certificateFile.Path} does not allow client authentication (extended key usage)");
-        }
-
-        return certificate;
-    }
-
-    private static string ReadFile(Setting file)
-    {
-        try
-        {
-            return File.ReadAllText(file.Path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"{file.Source}: cannot read {file.Path}: {e.Message}");
+            throw new UsageException(e.Message);
         }
     }
 

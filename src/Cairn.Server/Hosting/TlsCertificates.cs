@@ -2,8 +2,8 @@
 
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Cairn.Security;
 using Cairn.Server.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -16,8 +16,6 @@ namespace Cairn.Server.Hosting;
 /// </summary>
 internal sealed class TlsCertificates
 {
-    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
-    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
     private static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);
 
     private readonly string _certificatePath;
@@ -129,7 +127,7 @@ internal sealed class TlsCertificates
         chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
 
         // A certificate with key usages must allow client authentication; one without any is accepted.
-        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
+        chain.ChainPolicy.ApplicationPolicy.Add(PemCertificates.ClientAuthentication);
         foreach (var authority in authorities)
         {
             // Roots anchor the chain; intermediates in the bundle only help build it.
@@ -164,65 +162,18 @@ internal sealed class TlsCertificates
 
     private static Material Read(string certificatePath, string keyPath, string? clientCaPath, TimeProvider time)
     {
-        string certificateText = ReadFile("tls-cert", certificatePath);
-        string keyText = ReadFile("tls-key", keyPath);
-        var chain = new X509Certificate2Collection();
-        try
-        {
-            chain.ImportFromPem(certificateText);
-        }
-        catch (CryptographicException e)
-        {
-            throw new ServerStartException($"tls-cert: {certificatePath} is not a PEM certificate chain: {e.Message}", e);
-        }
-
-        if (chain.Count == 0)
-        {
-            throw new ServerStartException($"tls-cert: {certificatePath} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-        }
-
         X509Certificate2 leaf;
+        X509Certificate2Collection chain;
+        X509Certificate2Collection? authorities;
         try
         {
-            // The first certificate of the file is the server's; CreateFromPem pairs it with the key and checks they match.
-            leaf = X509Certificate2.CreateFromPem(certificateText, keyText);
+            (leaf, chain) = PemCertificates.ReadWithKey(new PemFile("tls-cert", certificatePath), new PemFile("tls-key", keyPath),
+                PemCertificates.ServerAuthentication, time.GetUtcNow().UtcDateTime);
+            authorities = clientCaPath is null ? null : PemCertificates.ReadBundle(new PemFile("tls-client-ca", clientCaPath));
         }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        catch (PemCertificateException e)
         {
-            throw new ServerStartException(
-                $"tls-key: {keyPath} holds no unencrypted PEM private key matching the first certificate of {certificatePath}: {e.Message}", e);
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        if (now < leaf.NotBefore.ToUniversalTime() || now > leaf.NotAfter.ToUniversalTime())
-        {
-            throw new ServerStartException(
-                $"tls-cert: the certificate {leaf.Subject} in {certificatePath} is valid from {leaf.NotBefore.ToUniversalTime():u} to {leaf.NotAfter.ToUniversalTime():u}, not now ({now:u})");
-        }
-
-        if (leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } usage
-            && !usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuthentication.Value))
-        {
-            throw new ServerStartException($"tls-cert: the certificate {leaf.Subject} in {certificatePath} does not allow server authentication (extended key usage)");
-        }
-
-        X509Certificate2Collection? authorities = null;
-        if (clientCaPath is not null)
-        {
-            authorities = [];
-            try
-            {
-                authorities.ImportFromPem(ReadFile("tls-client-ca", clientCaPath));
-            }
-            catch (CryptographicException e)
-            {
-                throw new ServerStartException($"tls-client-ca: {clientCaPath} is not a PEM certificate bundle: {e.Message}", e);
-            }
-
-            if (authorities.Count == 0)
-            {
-                throw new ServerStartException($"tls-client-ca: {clientCaPath} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-            }
+            throw new ServerStartException(e.Message, e);
         }
 
         // Intermediates from the chain file are sent with the leaf; offline: no fetching of missing issuers.
@@ -235,18 +186,6 @@ internal sealed class TlsCertificates
         var trust = authorities is null ? null : SslCertificateTrust.CreateForX509Collection(authorities, sendTrustInHandshake: true);
         var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true, trust);
         return new Material(leaf, context, authorities);
-    }
-
-    private static string ReadFile(string setting, string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ServerStartException($"{setting}: cannot read {path}: {e.Message}", e);
-        }
     }
 
     private static bool IsSelfIssued(X509Certificate2 certificate) => certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
