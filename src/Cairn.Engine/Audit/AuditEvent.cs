@@ -142,18 +142,45 @@ public sealed record AuditEvent
     /// <summary>A whole record from a body of <see cref="ToJsonBody"/>: <c>{"v":1,"seq":N,</c> then the body's fields.</summary>
     public static byte[] Numbered(ReadOnlySpan<byte> body, ulong sequence)
     {
+        byte[] record = new byte[NumberedLength(body, sequence)];
+        WriteNumbered(body, sequence, record);
+        return record;
+    }
+
+    /// <summary>The length of <see cref="Numbered"/>'s record, to write it in place with <see cref="WriteNumbered"/>.</summary>
+    public static int NumberedLength(ReadOnlySpan<byte> body, ulong sequence) =>
+        NumberedPrefixLength + CountDigits(sequence) + body.Length - 1;
+
+    /// <summary>Writes <see cref="Numbered"/>'s record into <paramref name="destination"/>; returns its length.</summary>
+    public static int WriteNumbered(ReadOnlySpan<byte> body, ulong sequence, Span<byte> destination)
+    {
         if (body.Length < 2 || body[0] != (byte)'{')
         {
             throw new ArgumentException("not a record body", nameof(body));
         }
 
-        Span<byte> prefix = stackalloc byte[48];
-        bool written = System.Text.Unicode.Utf8.TryWrite(prefix, CultureInfo.InvariantCulture, $"{{\"v\":{FormatVersion},\"seq\":{sequence},", out int length);
-        System.Diagnostics.Debug.Assert(written, "the prefix fits");
-        byte[] record = new byte[length + body.Length - 1];
-        prefix[..length].CopyTo(record);
-        body[1..].CopyTo(record.AsSpan(length));
-        return record;
+        if (!System.Text.Unicode.Utf8.TryWrite(destination, CultureInfo.InvariantCulture, $"{{\"v\":{FormatVersion},\"seq\":{sequence},", out int length))
+        {
+            throw new ArgumentException("destination too small", nameof(destination));
+        }
+
+        body[1..].CopyTo(destination[length..]);
+        return length + body.Length - 1;
+    }
+
+    // {"v":1,"seq":  and the comma after the number.
+    private const int NumberedPrefixLength = 14;
+
+    private static int CountDigits(ulong value)
+    {
+        int digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
     }
 
     [ThreadStatic]

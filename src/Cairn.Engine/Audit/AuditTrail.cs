@@ -181,24 +181,31 @@ public sealed class AuditTrail : IDisposable
     private async Task WriteBatchAsync(List<byte[]> batch)
     {
         ulong first = _nextSequence;
-        var lines = new byte[batch.Count][];
-        for (int i = 0; i < batch.Count; i++)
-        {
-            lines[i] = AuditEvent.Numbered(batch[i], first + (ulong)i);
-        }
 
+        // Numbered records go straight into the entries' buffers, as JSON lines of at most ChunkBytes.
         var entries = new List<KeyValue>();
-        for (int start = 0, end; start < lines.Length; start = end)
+        for (int start = 0, end; start < batch.Count; start = end)
         {
-            long size = lines[start].Length;
+            long size = AuditEvent.NumberedLength(batch[start], first + (ulong)start);
             end = start + 1;
-            while (end < lines.Length && size + 1 + lines[end].Length <= ChunkBytes)
+            for (long next; end < batch.Count && (next = size + 1 + AuditEvent.NumberedLength(batch[end], first + (ulong)end)) <= ChunkBytes; end++)
             {
-                size += 1 + lines[end].Length;
-                end++;
+                size = next;
             }
 
-            entries.Add(new KeyValue(Key(first + (ulong)start), JoinLines(lines, start, end, (int)size)));
+            byte[] joined = new byte[size];
+            int at = 0;
+            for (int i = start; i < end; i++)
+            {
+                if (i > start)
+                {
+                    joined[at++] = (byte)'\n';
+                }
+
+                at += AuditEvent.WriteNumbered(batch[i], first + (ulong)i, joined.AsSpan(at));
+            }
+
+            entries.Add(new KeyValue(Key(first + (ulong)start), joined));
         }
 
         try
@@ -233,24 +240,6 @@ public sealed class AuditTrail : IDisposable
                 AuditLog.FileFailed(_logger, e, _file.Name);
             }
         }
-    }
-
-    private static byte[] JoinLines(byte[][] lines, int start, int end, int size)
-    {
-        byte[] joined = new byte[size];
-        int at = 0;
-        for (int i = start; i < end; i++)
-        {
-            if (i > start)
-            {
-                joined[at++] = (byte)'\n';
-            }
-
-            lines[i].CopyTo(joined, at);
-            at += lines[i].Length;
-        }
-
-        return joined;
     }
 
     /// <summary>The records stored in one auditdb entry's value (JSON lines), in order.</summary>
