@@ -8,52 +8,101 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Wire = Cairn.Protocol.Immudb;
 
-// What the audit trail costs data writes through the whole server: for each number of concurrent writers, real
-// `cairn serve` processes with the trail off, on, and on with the JSON-lines file take turns; each run counts the
-// single-key `Set` calls (16-byte random key, 100-byte value) acknowledged over gRPC in the window. Ratios are
-// against "off" in the same run. The warm-up is long (5 s) because a fresh server is still compiling its hot paths
-// (tiered JIT) for several seconds under load, more of them with the trail on.
+// What the audit trail costs data writes through the whole server. Three real `cairn serve` processes run at once:
+// audit off, on, and on with the JSON-lines file. For each number of concurrent writers the client drives them in
+// turn, a short slice each (single-key `Set`, 16-byte random key, 100-byte value, acknowledged over gRPC), until each
+// had --seconds of load; the machine's drift (disk latency, other tenants) then falls on every mode alike, which
+// separate runs one after another did not achieve (identical servers differed by up to 15%). Ratios are against
+// "off"; server CPU is each process's user + system time over the whole measurement divided by its acknowledged
+// calls, so work a server defers past its slice (the trail's batches) is still counted against it.
 var options = BenchOptions.Parse(args);
-Console.WriteLine($"# Cairn server benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  seconds={options.Seconds} warmup={options.Warmup} runs={options.Runs} (median)  cores={Environment.ProcessorCount}");
-Console.WriteLine("# ops/s = Set calls acknowledged per second; vs off = ops/s over audit off in the same run; server CPU = server process CPU (user+sys) per op");
-Console.WriteLine($"{"writers",7} {"mode",-14} {"ops/s",10} {"vs off",7} {"server CPU us/op",17} {"min..max ops/s",22}");
+Console.WriteLine($"# Cairn server benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  seconds={options.Seconds} slice={options.Slice} warmup={options.Warmup}  cores={Environment.ProcessorCount}  server args: {string.Join(' ', options.ServerArguments)}");
+Console.WriteLine("# ops/s = Set calls acknowledged per second of load; vs off = over audit off; server CPU = server process CPU (user+sys) per op; slices = min..max ops/s of single slices");
+Console.WriteLine($"{"writers",7} {"mode",-14} {"ops/s",10} {"vs off",7} {"server CPU us/op",17} {"slices ops/s",22}");
 string[] modes = ["off", "on", "on + file"];
-foreach (int writers in options.Writers)
+var servers = new List<BenchServer>();
+try
 {
-    var results = modes.ToDictionary(m => m, _ => new List<(double Ops, double CpuPerOp)>());
-    for (int run = 0; run < options.Runs; run++)
-    {
-        // Rotate the order so drift in the machine's load does not always favour the same mode.
-        for (int i = 0; i < modes.Length; i++)
-        {
-            string mode = modes[(i + run) % modes.Length];
-            results[mode].Add(await ServerRun.MeasureAsync(options, mode, writers));
-        }
-    }
-
-    double offMedian = Median(results["off"].Select(r => r.Ops));
     foreach (string mode in modes)
     {
-        var ops = results[mode].Select(r => r.Ops).ToList();
-        double median = Median(ops);
-        string ratio = mode == "off" ? "-" : (median / offMedian).ToString("0.00", CultureInfo.InvariantCulture);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{writers,7} {mode,-14} {median,10:N0} {ratio,7} {Median(results[mode].Select(r => r.CpuPerOp)),17:N1} {$"{ops.Min():N0}..{ops.Max():N0}",22}"));
+        servers.Add(await BenchServer.StartAsync(mode, options.ServerArguments));
+    }
+
+    foreach (int writers in options.Writers)
+    {
+        foreach (var server in servers)
+        {
+            await server.DriveAsync(writers, options.Warmup);
+        }
+
+        var measured = servers.ToDictionary(s => s.Mode, _ => new Measured());
+        foreach (var server in servers)
+        {
+            measured[server.Mode].CpuBefore = server.CpuSeconds();
+        }
+
+        int slices = Math.Max(1, (int)Math.Round(options.Seconds / options.Slice));
+        for (int slice = 0; slice < slices; slice++)
+        {
+            // Rotate the order so that no mode always follows the same one.
+            for (int i = 0; i < servers.Count; i++)
+            {
+                var server = servers[(i + slice) % servers.Count];
+                var (ops, seconds) = await server.DriveAsync(writers, options.Slice);
+                var m = measured[server.Mode];
+                m.Ops += ops;
+                m.Seconds += seconds;
+                m.Slices.Add(ops / seconds);
+            }
+        }
+
+        // Let the trail's last batches land before the CPU is read.
+        await Task.Delay(500);
+        foreach (var server in servers)
+        {
+            measured[server.Mode].CpuAfter = server.CpuSeconds();
+        }
+
+        double offRate = measured["off"].Rate;
+        foreach (string mode in modes)
+        {
+            var m = measured[mode];
+            string ratio = mode == "off" ? "-" : (m.Rate / offRate).ToString("0.00", CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{writers,7} {mode,-14} {m.Rate,10:N0} {ratio,7} {(m.CpuAfter - m.CpuBefore) * 1e6 / Math.Max(1, m.Ops),17:N1} {$"{m.Slices.Min():N0}..{m.Slices.Max():N0}",22}"));
+        }
+    }
+}
+finally
+{
+    foreach (var server in servers)
+    {
+        await server.DisposeAsync();
     }
 }
 
-static double Median(IEnumerable<double> values)
+/// <summary>What one mode got over the slices of one writers count.</summary>
+internal sealed class Measured
 {
-    var sorted = values.Order().ToList();
-    return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    public long Ops { get; set; }
+
+    public double Seconds { get; set; }
+
+    public double CpuBefore { get; set; }
+
+    public double CpuAfter { get; set; }
+
+    public List<double> Slices { get; } = [];
+
+    public double Rate => Seconds == 0 ? 0 : Ops / Seconds;
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record BenchOptions(int[] Writers, double Seconds, double Warmup, int Runs)
+internal sealed record BenchOptions(int[] Writers, double Seconds, double Slice, double Warmup, string[] ServerArguments)
 {
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions([1, 8, 64], 5, 5, 3);
+        var options = new BenchOptions([1, 8, 64], 30, 2, 5, []);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string value = args[i + 1];
@@ -61,9 +110,10 @@ internal sealed record BenchOptions(int[] Writers, double Seconds, double Warmup
             {
                 "--writers" => options with { Writers = [.. value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] },
                 "--seconds" => options with { Seconds = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--slice" => options with { Slice = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--warmup" => options with { Warmup = double.Parse(value, CultureInfo.InvariantCulture) },
-                "--runs" => options with { Runs = int.Parse(value, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--writers 1,8,64 --seconds 5 --warmup 5 --runs 3)"),
+                "--server-args" => options with { ServerArguments = value.Split(' ', StringSplitOptions.RemoveEmptyEntries) },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--writers 1,8,64 --seconds 30 --slice 2 --warmup 5 --server-args \"--audit-batch-delay 50ms\")"),
             };
         }
 
@@ -71,12 +121,26 @@ internal sealed record BenchOptions(int[] Writers, double Seconds, double Warmup
     }
 }
 
-/// <summary>One server process, one mode, one window.</summary>
-internal static partial class ServerRun
+/// <summary>One `cairn serve` process in one mode, its gRPC client logged in to defaultdb.</summary>
+internal sealed partial class BenchServer : IAsyncDisposable
 {
     private const string Password = "B3nch!mark";
+    private readonly Process _process;
+    private readonly string _folder;
+    private GrpcChannel? _channel;
+    private Wire.ImmuService.ImmuServiceClient? _client;
+    private Metadata? _headers;
 
-    public static async Task<(double Ops, double CpuPerOp)> MeasureAsync(BenchOptions options, string mode, int writers)
+    private BenchServer(string mode, Process process, string folder)
+    {
+        Mode = mode;
+        _process = process;
+        _folder = folder;
+    }
+
+    public string Mode { get; }
+
+    public static async Task<BenchServer> StartAsync(string mode, string[] serverArguments)
     {
         string folder = Path.Combine(Path.GetTempPath(), "cairn-serverbench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -85,63 +149,66 @@ internal static partial class ServerRun
             Path.Combine(AppContext.BaseDirectory, "cairn.dll"), "serve", "--dir", Path.Combine(folder, "data"), "--port", "0",
             "--metrics-port", "off", "--admin-password", Password, "--audit", mode == "off" ? "off" : "on",
         };
+        arguments.AddRange(serverArguments);
         if (mode == "on + file")
         {
             arguments.AddRange(["--audit-log", Path.Combine(folder, "audit.jsonl")]);
         }
 
-        using var process = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })
+        var process = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })
             ?? throw new InvalidOperationException("dotnet did not start");
-        try
+        var server = new BenchServer(mode, process, folder);
+        int port = await PortAsync(process);
+        server._channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions
         {
-            int port = await PortAsync(process);
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-            });
-            var client = new Wire.ImmuService.ImmuServiceClient(channel);
-            var login = await client.LoginAsync(new Wire.LoginRequest { User = ByteString.CopyFromUtf8("immudb"), Password = ByteString.CopyFromUtf8(Password) });
-            var use = await client.UseDatabaseAsync(new Wire.Database { DatabaseName = "defaultdb" }, new Metadata { { "authorization", "Bearer " + login.Token } });
-            var headers = new Metadata { { "authorization", "Bearer " + use.Token } };
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        });
+        server._client = new Wire.ImmuService.ImmuServiceClient(server._channel);
+        var login = await server._client.LoginAsync(new Wire.LoginRequest { User = ByteString.CopyFromUtf8("immudb"), Password = ByteString.CopyFromUtf8(Password) });
+        var use = await server._client.UseDatabaseAsync(new Wire.Database { DatabaseName = "defaultdb" }, new Metadata { { "authorization", "Bearer " + login.Token } });
+        server._headers = new Metadata { { "authorization", "Bearer " + use.Token } };
+        return server;
+    }
 
-            long counted = 0;
-            bool counting = false;
-            using var stop = new CancellationTokenSource();
-            var tasks = Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
-            {
-                byte[] key = new byte[16];
-                byte[] value = new byte[100];
-                Random.Shared.NextBytes(value);
-                while (!stop.IsCancellationRequested)
-                {
-                    Random.Shared.NextBytes(key);
-                    await client.SetAsync(new Wire.SetRequest { KVs = { new Wire.KeyValue { Key = ByteString.CopyFrom(key), Value = ByteString.CopyFrom(value) } } }, headers);
-                    if (Volatile.Read(ref counting))
-                    {
-                        Interlocked.Increment(ref counted);
-                    }
-                }
-            })).ToList();
-
-            await Task.Delay(TimeSpan.FromSeconds(options.Warmup));
-            var cpuBefore = CpuSeconds(process.Id);
-            var clock = Stopwatch.StartNew();
-            Volatile.Write(ref counting, true);
-            await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
-            Volatile.Write(ref counting, false);
-            double elapsed = clock.Elapsed.TotalSeconds;
-            var cpuAfter = CpuSeconds(process.Id);
-            long ops = Interlocked.Read(ref counted);
-            await stop.CancelAsync();
-            await Task.WhenAll(tasks);
-            return (ops / elapsed, ops == 0 ? 0 : (cpuAfter - cpuBefore) * 1e6 / ops);
-        }
-        finally
+    /// <summary>Drives <paramref name="writers"/> concurrent writers for <paramref name="seconds"/>; the calls acknowledged in that time.</summary>
+    public async Task<(long Ops, double Seconds)> DriveAsync(int writers, double seconds)
+    {
+        long counted = 0;
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Directory.Delete(folder, recursive: true);
-        }
+            byte[] key = new byte[16];
+            byte[] value = new byte[100];
+            Random.Shared.NextBytes(value);
+            while (!stop.IsCancellationRequested)
+            {
+                Random.Shared.NextBytes(key);
+                await _client!.SetAsync(new Wire.SetRequest { KVs = { new Wire.KeyValue { Key = ByteString.CopyFrom(key), Value = ByteString.CopyFrom(value) } } }, _headers);
+                Interlocked.Increment(ref counted);
+            }
+        })).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+        return (Interlocked.Read(ref counted), clock.Elapsed.TotalSeconds);
+    }
+
+    // utime + stime of the process, from /proc (clock ticks of 1/100 s on Linux).
+    public double CpuSeconds()
+    {
+        string stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_folder, recursive: true);
     }
 
     private static async Task<int> PortAsync(Process process)
@@ -171,14 +238,6 @@ internal static partial class ServerRun
         }
 
         throw new InvalidOperationException("the server exited before listening");
-    }
-
-    // utime + stime of a process, from /proc (clock ticks of 1/100 s on Linux).
-    private static double CpuSeconds(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     [GeneratedRegex(@"Cairn listening on \S+:(\d+) ")]

@@ -65,6 +65,8 @@ public sealed class SettingsTests : IDisposable
     [InlineData("max-recv-msg-size", "lots", "max-recv-msg-size: 'lots' is not a size")]
     [InlineData("log-format", "xml", "log-format: 'xml' must be one of text, json")]
     [InlineData("session-timeout", "0s", "session-timeout: '0s' is not a duration")]
+    [InlineData("audit-batch-delay", "2s", "audit-batch-delay: '2s' is outside 1ms to 1000ms")]
+    [InlineData("audit-batch-delay", "soon", "audit-batch-delay: 'soon' is not a duration")]
     public void Bad_values_name_the_setting_the_rule_and_the_source(string name, string value, string message)
     {
         var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(new Dictionary<string, string> { [name] = value }, new Hashtable(), _folder.Path));

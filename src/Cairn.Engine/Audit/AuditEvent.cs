@@ -88,14 +88,19 @@ public sealed record AuditEvent
     }
 
     /// <summary>The compact JSON of the record with sequence number <paramref name="sequence"/> (every field, always).</summary>
-    public byte[] ToJson(ulong sequence) => Numbered(ToJsonBody(), sequence);
+    public byte[] ToJson(ulong sequence) => Numbered(WriteJsonBody(), sequence);
 
     /// <summary>
     /// The record's JSON without its leading <c>v</c> and <c>seq</c>, which <see cref="Numbered"/> adds once the
-    /// trail numbers the record. The request path serializes at once, so the queue holds one small array per
-    /// record rather than an object graph that would outlive the young GC generation while a batch gathers.
+    /// trail numbers the record.
     /// </summary>
-    public byte[] ToJsonBody()
+    public byte[] ToJsonBody() => WriteJsonBody().ToArray();
+
+    /// <summary>
+    /// <see cref="ToJsonBody"/> in a buffer of the calling thread, valid until its next call on that thread: the
+    /// request path serializes at once and copies the bytes into the trail's queue, allocating nothing per record.
+    /// </summary>
+    internal ReadOnlySpan<byte> WriteJsonBody()
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
@@ -107,36 +112,61 @@ public sealed record AuditEvent
         Span<char> time = stackalloc char[40];
         Time.UtcDateTime.TryFormat(time, out _, "O", CultureInfo.InvariantCulture);
         time[26] = 'Z';
-        json.WriteString("time", time[..27]);
-        json.WriteString("action", Action switch
+        json.WriteString(Names.Time, time[..27]);
+        json.WriteString(Names.Action, Action switch
         {
-            AuditAction.Authentication => "authentication",
-            AuditAction.Authorization => "authorization",
-            _ => "query",
+            AuditAction.Authentication => Names.Authentication,
+            AuditAction.Authorization => Names.Authorization,
+            _ => Names.Query,
         });
-        json.WriteString("user", User);
-        json.WriteString("address", Address);
-        json.WriteString("connection", Connection);
-        json.WriteString("session", Session);
-        json.WriteString("database", Database);
-        json.WriteString("permission", Permission);
-        json.WriteString("method", Method);
-        json.WriteStartArray("keys");
-        foreach (string key in Keys ?? [])
+        json.WriteString(Names.User, User);
+        json.WriteString(Names.Address, Address);
+        json.WriteString(Names.Connection, Connection);
+        json.WriteString(Names.Session, Session);
+        json.WriteString(Names.Database, Database);
+        json.WriteString(Names.Permission, Permission);
+        json.WriteString(Names.Method, Method);
+        json.WriteStartArray(Names.Keys);
+        int listed = Keys?.Count ?? 0;
+        for (int i = 0; i < listed; i++)
         {
-            json.WriteStringValue(key);
+            json.WriteStringValue(Keys![i]);
         }
 
         json.WriteEndArray();
-        json.WriteNumber("keysTotal", Math.Max(KeysTotal, Keys?.Count ?? 0));
-        json.WriteBoolean("keysTruncated", KeysTotal > (Keys?.Count ?? 0));
-        json.WriteString("statement", Statement);
-        json.WriteBoolean("success", Success);
-        json.WriteString("error", Error);
-        json.WriteNumber("durationMs", Math.Round(Duration.TotalMilliseconds, 3));
+        json.WriteNumber(Names.KeysTotal, Math.Max(KeysTotal, listed));
+        json.WriteBoolean(Names.KeysTruncated, KeysTotal > listed);
+        json.WriteString(Names.Statement, Statement);
+        json.WriteBoolean(Names.Success, Success);
+        json.WriteString(Names.Error, Error);
+        json.WriteNumber(Names.DurationMs, Math.Round(Duration.TotalMilliseconds, 3));
         json.WriteEndObject();
         json.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenSpan;
+    }
+
+    // Field names and fixed values, encoded once.
+    private static class Names
+    {
+        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time");
+        public static readonly JsonEncodedText Action = JsonEncodedText.Encode("action");
+        public static readonly JsonEncodedText Authentication = JsonEncodedText.Encode("authentication");
+        public static readonly JsonEncodedText Authorization = JsonEncodedText.Encode("authorization");
+        public static readonly JsonEncodedText Query = JsonEncodedText.Encode("query");
+        public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
+        public static readonly JsonEncodedText Address = JsonEncodedText.Encode("address");
+        public static readonly JsonEncodedText Connection = JsonEncodedText.Encode("connection");
+        public static readonly JsonEncodedText Session = JsonEncodedText.Encode("session");
+        public static readonly JsonEncodedText Database = JsonEncodedText.Encode("database");
+        public static readonly JsonEncodedText Permission = JsonEncodedText.Encode("permission");
+        public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+        public static readonly JsonEncodedText Keys = JsonEncodedText.Encode("keys");
+        public static readonly JsonEncodedText KeysTotal = JsonEncodedText.Encode("keysTotal");
+        public static readonly JsonEncodedText KeysTruncated = JsonEncodedText.Encode("keysTruncated");
+        public static readonly JsonEncodedText Statement = JsonEncodedText.Encode("statement");
+        public static readonly JsonEncodedText Success = JsonEncodedText.Encode("success");
+        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+        public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("durationMs");
     }
 
     /// <summary>A whole record from a body of <see cref="ToJsonBody"/>: <c>{"v":1,"seq":N,</c> then the body's fields.</summary>

@@ -2,7 +2,6 @@
 
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Cairn.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -22,22 +21,35 @@ public sealed class AuditTrail : IDisposable
     /// <summary>The prefix of every entry's key.</summary>
     public const string KeyPrefix = "audit.";
 
-    /// <summary>The most bytes of JSON lines in one entry (a single larger record gets an entry of its own).</summary>
-    public const int ChunkBytes = 256 * 1024;
+    /// <summary>
+    /// The most bytes of JSON lines in one entry (a single larger record gets an entry of its own). Kept under the
+    /// runtime's large-object threshold (85,000 bytes): a buffer per entry on the large-object heap made the trail
+    /// trigger a full (generation 2) collection every few seconds on busy servers.
+    /// </summary>
+    public const int ChunkBytes = 64 * 1024;
 
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Database? _database;
     private readonly AuditOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<byte[]>? _queue;
     private readonly int _maxBatch;
     private readonly FileStream? _file;
     private readonly Task _writer = Task.CompletedTask;
+
+    // The queue: records are added to _filling under _gate; the writer swaps it for _spare (empty) and writes it.
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _recordsWaiting = new(0);
+    private PendingRecords _filling = new();
+    private PendingRecords _spare = new();
+    private TaskCompletionSource _roomMade = NewSignal();
+    private bool _closed;
+
     private ulong _nextSequence;
     private long _written;
     private long _dropped;
     private long _failed;
+    private int _pending;
     private int _inFlight;
     private int _disposed;
 
@@ -54,16 +66,11 @@ public sealed class AuditTrail : IDisposable
         }
 
         _maxBatch = Math.Max(1, database.Options.MaxTxEntries);
-        _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>Whether records are written.</summary>
-    public bool Enabled => _queue is not null;
+    public bool Enabled => _database is not null;
 
     /// <summary>Records made durable in auditdb since start.</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -75,7 +82,7 @@ public sealed class AuditTrail : IDisposable
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Records waiting in the queue.</summary>
-    public int Pending => _queue is { } queue && queue.Reader.CanCount ? queue.Reader.Count : 0;
+    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>
     /// Starts the trail over <paramref name="database"/> (auditdb), continuing after its last record; with
@@ -116,34 +123,105 @@ public sealed class AuditTrail : IDisposable
     public ValueTask RecordAsync(AuditEvent record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (_queue is not { } queue)
+        if (!Enabled)
         {
             return ValueTask.CompletedTask;
         }
 
-        byte[] body = record.ToJsonBody();
-        return queue.Writer.TryWrite(body) ? ValueTask.CompletedTask : WaitForRoomAsync(queue, body);
+        var body = record.WriteJsonBody();
+        return TryAdd(body, out var room) switch
+        {
+            Added.Yes => ValueTask.CompletedTask,
+            Added.Full => WaitForRoomAsync(body.ToArray(), room!),
+            _ => Refused(),
+        };
     }
 
-    private async ValueTask WaitForRoomAsync(Channel<byte[]> queue, byte[] record)
+    private enum Added
     {
-        using var timeout = new CancellationTokenSource(_options.FullWait);
-        try
+        Yes,
+        Full,
+        Closed,
+    }
+
+    private Added TryAdd(ReadOnlySpan<byte> body, out Task? room)
+    {
+        lock (_gate)
         {
-            await queue.Writer.WriteAsync(record, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            long dropped = Interlocked.Increment(ref _dropped);
-            if (dropped == 1 || dropped % 1000 == 0)
+            room = null;
+            if (_closed)
             {
-                AuditLog.Dropped(_logger, _options.FullWait, dropped);
+                return Added.Closed;
+            }
+
+            if (_filling.Count >= _options.QueueCapacity)
+            {
+                room = _roomMade.Task;
+                return Added.Full;
+            }
+
+            _filling.Add(body);
+            Volatile.Write(ref _pending, _filling.Count);
+
+            // Only the first record of a batch wakes the writer; it takes the rest when it swaps the buffer. Inside
+            // the lock, so that no release can follow Dispose.
+            if (_filling.Count == 1)
+            {
+                _recordsWaiting.Release();
             }
         }
-        catch (ChannelClosedException)
+
+        return Added.Yes;
+    }
+
+    private async ValueTask WaitForRoomAsync(byte[] body, Task room)
+    {
+        long deadline = Environment.TickCount64 + (long)_options.FullWait.TotalMilliseconds;
+        while (true)
         {
-            AuditLog.AfterShutdown(_logger);
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0 || !await WaitAsync(room, left).ConfigureAwait(false))
+            {
+                long dropped = Interlocked.Increment(ref _dropped);
+                if (dropped == 1 || dropped % 1000 == 0)
+                {
+                    AuditLog.Dropped(_logger, _options.FullWait, dropped);
+                }
+
+                return;
+            }
+
+            switch (TryAdd(body, out var next))
+            {
+                case Added.Yes:
+                    return;
+                case Added.Closed:
+                    AuditLog.AfterShutdown(_logger);
+                    return;
+                default:
+                    room = next!;
+                    break;
+            }
         }
+    }
+
+    private static async Task<bool> WaitAsync(Task task, long milliseconds)
+    {
+        try
+        {
+            await task.WaitAsync(TimeSpan.FromMilliseconds(milliseconds)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private ValueTask Refused()
+    {
+        AuditLog.AfterShutdown(_logger);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Completes when every record queued before the call is durable (or failed); for tests and benchmarks.</summary>
@@ -157,55 +235,82 @@ public sealed class AuditTrail : IDisposable
 
     private async Task WriteLoopAsync()
     {
-        var reader = _queue!.Reader;
-        var batch = new List<byte[]>(_maxBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
+            await _recordsWaiting.WaitAsync().ConfigureAwait(false);
             Volatile.Write(ref _inFlight, 1);
-            if (_options.BatchDelay > TimeSpan.Zero && reader.Count < _maxBatch && !reader.Completion.IsCompleted && Volatile.Read(ref _disposed) == 0)
+
+            // Let records gather (one auditdb commit and fsync per interval), unless the queue is already big or
+            // the trail is stopping.
+            if (_options.BatchDelay > TimeSpan.Zero && Pending < _maxBatch && Volatile.Read(ref _disposed) == 0)
             {
                 await Task.Delay(_options.BatchDelay).ConfigureAwait(false);
             }
 
-            while (batch.Count < _maxBatch && reader.TryRead(out var record))
+            PendingRecords batch;
+            TaskCompletionSource roomMade;
+            bool last;
+            lock (_gate)
             {
-                batch.Add(record);
+                batch = _filling;
+                _filling = _spare;
+                roomMade = _roomMade;
+                _roomMade = NewSignal();
+                last = _closed;
+                Volatile.Write(ref _pending, 0);
             }
 
-            await WriteBatchAsync(batch).ConfigureAwait(false);
+            roomMade.TrySetResult();
+            for (int start = 0; start < batch.Count; start += _maxBatch)
+            {
+                await WriteBatchAsync(batch, start, Math.Min(batch.Count, start + _maxBatch)).ConfigureAwait(false);
+            }
+
             batch.Clear();
+            lock (_gate)
+            {
+                _spare = batch;
+            }
+
             Volatile.Write(ref _inFlight, 0);
+            if (last)
+            {
+                return;
+            }
         }
     }
 
-    private async Task WriteBatchAsync(List<byte[]> batch)
+    // Records [start, end) of the batch as one auditdb transaction.
+    private async Task WriteBatchAsync(PendingRecords batch, int start, int end)
     {
         ulong first = _nextSequence;
+        int count = end - start;
 
         // Numbered records go straight into the entries' buffers, as JSON lines of at most ChunkBytes.
         var entries = new List<KeyValue>();
-        for (int start = 0, end; start < batch.Count; start = end)
+        for (int from = start, to; from < end; from = to)
         {
-            long size = AuditEvent.NumberedLength(batch[start], first + (ulong)start);
-            end = start + 1;
-            for (long next; end < batch.Count && (next = size + 1 + AuditEvent.NumberedLength(batch[end], first + (ulong)end)) <= ChunkBytes; end++)
+            ulong sequence = first + (ulong)(from - start);
+            long size = AuditEvent.NumberedLength(batch[from], sequence);
+            to = from + 1;
+            for (long next; to < end && (next = size + 1 + AuditEvent.NumberedLength(batch[to], sequence + (ulong)(to - from))) <= ChunkBytes; to++)
             {
                 size = next;
             }
 
             byte[] joined = new byte[size];
             int at = 0;
-            for (int i = start; i < end; i++)
+            for (int i = from; i < to; i++)
             {
-                if (i > start)
+                if (i > from)
                 {
                     joined[at++] = (byte)'\n';
                 }
 
-                at += AuditEvent.WriteNumbered(batch[i], first + (ulong)i, joined.AsSpan(at));
+                at += AuditEvent.WriteNumbered(batch[i], sequence + (ulong)(i - from), joined.AsSpan(at));
             }
 
-            entries.Add(new KeyValue(Key(first + (ulong)start), joined));
+            entries.Add(new KeyValue(Key(sequence), joined));
         }
 
         try
@@ -215,13 +320,13 @@ public sealed class AuditTrail : IDisposable
         catch (Exception e) when (e is StorageException or IOException or ObjectDisposedException)
         {
             // Nothing of the batch was written (a tx is atomic): its sequence numbers are reused, leaving no gap.
-            Interlocked.Add(ref _failed, batch.Count);
-            AuditLog.WriteFailed(_logger, e, batch.Count);
+            Interlocked.Add(ref _failed, count);
+            AuditLog.WriteFailed(_logger, e, count);
             return;
         }
 
-        _nextSequence = first + (ulong)batch.Count;
-        Interlocked.Add(ref _written, batch.Count);
+        _nextSequence = first + (ulong)count;
+        Interlocked.Add(ref _written, count);
         if (_file is not null)
         {
             try
@@ -241,6 +346,8 @@ public sealed class AuditTrail : IDisposable
             }
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The records stored in one auditdb entry's value (JSON lines), in order.</summary>
     public static IEnumerable<ReadOnlyMemory<byte>> Records(ReadOnlyMemory<byte> value)
@@ -289,9 +396,15 @@ public sealed class AuditTrail : IDisposable
             return;
         }
 
-        if (_queue is { } queue)
+        if (Enabled)
         {
-            queue.Writer.TryComplete();
+            lock (_gate)
+            {
+                _closed = true;
+            }
+
+            // Wakes the writer for its last batch (possibly empty).
+            _recordsWaiting.Release();
             if (!_writer.Wait(DrainTimeout))
             {
                 AuditLog.DrainTimedOut(_logger, Pending);
@@ -300,6 +413,7 @@ public sealed class AuditTrail : IDisposable
             AuditLog.Stopped(_logger, _nextSequence - 1, Written, Dropped, Failed);
         }
 
+        _recordsWaiting.Dispose();
         _file?.Dispose();
     }
 }

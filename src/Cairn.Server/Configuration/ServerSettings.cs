@@ -107,6 +107,9 @@ public sealed record ServerSettings
     /// <summary>Audit records waiting to be written at most (a full queue holds requests back).</summary>
     public int AuditQueue { get; init; } = 16_384;
 
+    /// <summary>How long audit records gather before they are written as one auditdb transaction.</summary>
+    public TimeSpan AuditBatchDelay { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Record who wrote each API write in its header (version-1 headers); false: version 0 for old SDKs.</summary>
     public bool Provenance { get; init; } = true;
 

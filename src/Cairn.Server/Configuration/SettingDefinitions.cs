@@ -79,6 +79,8 @@ public static class SettingDefinitions
             (s, v) => s with { AuditLog = NonEmpty("audit-log", v) }),
         new("audit-queue", "audit records waiting to be written at most; when full, requests wait up to 5 s, then records are dropped and counted",
             "16384", (s, v) => s with { AuditQueue = Int("audit-queue", v, 16, 10_000_000) }),
+        new("audit-batch-delay", "how long audit records gather before they are written as one auditdb transaction (one fsync each); records are durable within about this much more time (1ms to 1s)",
+            "10ms", (s, v) => s with { AuditBatchDelay = BoundedDuration("audit-batch-delay", v, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1)) }),
         new("provenance", "record who wrote each transaction in its header (version 1); off writes version-0 headers for immudb SDKs of 1.1 and older",
             "on", (s, v) => s with { Provenance = OnOff("provenance", v) }),
         new("provenance-off-databases", "comma-separated databases written without provenance (version-0 headers) even when provenance is on",
@@ -144,6 +146,14 @@ public static class SettingDefinitions
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) && n > 0 && n * seconds <= TimeSpan.FromDays(365).TotalSeconds
             ? TimeSpan.FromSeconds(n * seconds)
             : throw new SettingsException($"{name}: '{value}' is not a duration (e.g. 90s, 3m, 1h)");
+    }
+
+    private static TimeSpan BoundedDuration(string name, string value, TimeSpan min, TimeSpan max)
+    {
+        var duration = Duration(name, value);
+        return duration >= min && duration <= max
+            ? duration
+            : throw new SettingsException($"{name}: '{value}' is outside {min.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms to {max.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms");
     }
 
     private static T Enum<T>(string name, string value)

@@ -114,6 +114,7 @@ public static class SettingsLoader
         yield return $"audit = {(settings.Audit ? "on" : "off")}";
         yield return $"audit-log = {settings.AuditLog ?? "(none)"}";
         yield return $"audit-queue = {settings.AuditQueue}";
+        yield return $"audit-batch-delay = {settings.AuditBatchDelay.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
         yield return $"provenance = {(settings.Provenance ? "on" : "off")}";
         yield return $"provenance-off-databases = {(settings.ProvenanceOffDatabases.Count == 0 ? "(none)" : string.Join(",", settings.ProvenanceOffDatabases))}";
         yield return $"config = {settings.ConfigFile ?? "(none)"}";

@@ -123,7 +123,7 @@ public sealed class CairnServer : IAsyncDisposable
                     Max = settings.LoginThrottleMax,
                 },
                 LoggerFactory = loggerFactory,
-                Audit = new AuditOptions { Enabled = settings.Audit, LogFile = settings.AuditLog, QueueCapacity = settings.AuditQueue },
+                Audit = new AuditOptions { Enabled = settings.Audit, LogFile = settings.AuditLog, QueueCapacity = settings.AuditQueue, BatchDelay = settings.AuditBatchDelay },
                 DatabaseTemplate = new DatabaseOptions
                 {
                     MaxKeyLength = settings.MaxKeyLength,
