@@ -130,7 +130,7 @@ public sealed partial class AccessManager : IDisposable
         if (!string.IsNullOrEmpty(sessionId))
         {
             var session = _sessions.Use(sessionId) ?? throw new EngineException(EngineErrorCode.NoSession, "no session found");
-            var caller = new Caller(session.User, session.Database, session.Id);
+            var caller = new Caller(session.User, session.Database, session.Id) { SessionReference = session.AuditReference };
             _ = CurrentUser(caller);
             return caller;
         }

@@ -6,4 +6,8 @@ namespace Cairn.Engine;
 /// <param name="User">The user name.</param>
 /// <param name="Database">The selected database, or null when none is selected yet.</param>
 /// <param name="SessionId">The session, when the caller uses session mode.</param>
-public sealed record Caller(string User, string? Database, string? SessionId);
+public sealed record Caller(string User, string? Database, string? SessionId)
+{
+    /// <summary>How audit records name the session, computed once per session; null without one.</summary>
+    public string? SessionReference { get; init; }
+}

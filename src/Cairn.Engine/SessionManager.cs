@@ -11,6 +11,7 @@ public sealed class Session
 {
     private long _lastActivityTicks;
     private string _database;
+    private string? _auditReference;
 
     internal Session(string id, string user, string database, DateTimeOffset now)
     {
@@ -25,6 +26,9 @@ public sealed class Session
 
     /// <summary>Who opened it.</summary>
     public string User { get; }
+
+    /// <summary>How audit records name the session (<see cref="Audit.AuditEvent.SessionReference"/>), hashed once per session.</summary>
+    public string AuditReference => _auditReference ??= Audit.AuditEvent.SessionReference(Id);
 
     /// <summary>The database it works on (UseDatabase switches it).</summary>
     public string Database

@@ -20,7 +20,7 @@ internal static class AuditRequests
 
     public static (IReadOnlyList<string> Keys, int Total, string? Statement) Describe(object? request) => request switch
     {
-        Wire.SetRequest r => Keys(r.KVs.Select(kv => kv.Key).ToList()),
+        Wire.SetRequest r => Keys(r.KVs, static kv => kv.Key.Memory),
         Wire.VerifiableSetRequest r => Describe(r.SetRequest),
         Wire.KeyRequest r => Keys([r.Key]),
         Wire.VerifiableGetRequest r => Describe(r.KeyRequest),
@@ -74,8 +74,15 @@ internal static class AuditRequests
 
     private static (IReadOnlyList<string>, int, string?) Keys(IReadOnlyCollection<ByteString> keys, string? statement = null)
     {
-        var (list, total) = AuditKeys.Capped(keys, k => k.Memory);
+        var (list, total) = AuditKeys.Capped(keys, static k => k.Memory);
         return (list, total, statement);
+    }
+
+    // Keys taken from the request's items as they are, without a list of them first (the hot path: Set).
+    private static (IReadOnlyList<string>, int, string?) Keys<T>(IReadOnlyCollection<T> items, Func<T, ReadOnlyMemory<byte>> key)
+    {
+        var (list, total) = AuditKeys.Capped(items, key);
+        return (list, total, null);
     }
 
     private static (IReadOnlyList<string>, int, string?) Statement(string statement) => (NoKeys, 0, statement);
