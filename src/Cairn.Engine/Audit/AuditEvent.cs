@@ -87,12 +87,9 @@ public sealed record AuditEvent
         return "s-" + Convert.ToHexStringLower(hash[..8]);
     }
 
-    /// <summary>The compact JSON of the record with sequence number <paramref name="sequence"/> (every field, always).</summary>
-    public byte[] ToJson(ulong sequence) => Numbered(WriteJsonBody(), sequence);
-
     /// <summary>
-    /// The record's JSON without its leading <c>v</c> and <c>seq</c>, which <see cref="Numbered"/> adds once the
-    /// trail numbers the record.
+    /// The record's JSON without its leading <c>v</c> and <c>seq</c>, which <see cref="WriteNumbered"/> adds once
+    /// the trail numbers the record.
     /// </summary>
     public byte[] ToJsonBody() => WriteJsonBody().ToArray();
 
@@ -169,19 +166,14 @@ public sealed record AuditEvent
         public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("durationMs");
     }
 
-    /// <summary>A whole record from a body of <see cref="ToJsonBody"/>: <c>{"v":1,"seq":N,</c> then the body's fields.</summary>
-    public static byte[] Numbered(ReadOnlySpan<byte> body, ulong sequence)
-    {
-        byte[] record = new byte[NumberedLength(body, sequence)];
-        WriteNumbered(body, sequence, record);
-        return record;
-    }
-
-    /// <summary>The length of <see cref="Numbered"/>'s record, to write it in place with <see cref="WriteNumbered"/>.</summary>
+    /// <summary>The length of the whole record <see cref="WriteNumbered"/> makes of <paramref name="body"/>.</summary>
     public static int NumberedLength(ReadOnlySpan<byte> body, ulong sequence) =>
         NumberedPrefixLength + CountDigits(sequence) + body.Length - 1;
 
-    /// <summary>Writes <see cref="Numbered"/>'s record into <paramref name="destination"/>; returns its length.</summary>
+    /// <summary>
+    /// Writes the whole record, <c>{"v":1,"seq":N,</c> then the body's fields, into <paramref name="destination"/>;
+    /// returns its length.
+    /// </summary>
     public static int WriteNumbered(ReadOnlySpan<byte> body, ulong sequence, Span<byte> destination)
     {
         if (body.Length < 2 || body[0] != (byte)'{')

@@ -49,7 +49,6 @@ public sealed class AuditTrail : IDisposable
     private long _written;
     private long _dropped;
     private long _failed;
-    private int _pending;
     private int _inFlight;
     private int _disposed;
 
@@ -82,7 +81,16 @@ public sealed class AuditTrail : IDisposable
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Records waiting in the queue.</summary>
-    public int Pending => Volatile.Read(ref _pending);
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _filling.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// Starts the trail over <paramref name="database"/> (auditdb), continuing after its last record; with
@@ -161,7 +169,6 @@ public sealed class AuditTrail : IDisposable
             }
 
             _filling.Add(body);
-            Volatile.Write(ref _pending, _filling.Count);
 
             // Only the first record of a batch wakes the writer; it takes the rest when it swaps the buffer. Inside
             // the lock, so that no release can follow Dispose.
@@ -257,7 +264,6 @@ public sealed class AuditTrail : IDisposable
                 roomMade = _roomMade;
                 _roomMade = NewSignal();
                 last = _closed;
-                Volatile.Write(ref _pending, 0);
             }
 
             roomMade.TrySetResult();
