@@ -18,14 +18,16 @@ using Wire = Cairn.Protocol.Immudb;
 var options = BenchOptions.Parse(args);
 Console.WriteLine($"# Cairn server benchmark  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  seconds={options.Seconds} slice={options.Slice} warmup={options.Warmup}  cores={Environment.ProcessorCount}  server args: {string.Join(' ', options.ServerArguments)}");
 Console.WriteLine("# ops/s = Set calls acknowledged per second of load; vs off = over audit off; server CPU = server process CPU (user+sys) per op; slices = min..max ops/s of single slices");
-Console.WriteLine($"{"writers",7} {"mode",-14} {"ops/s",10} {"vs off",7} {"server CPU us/op",17} {"slices ops/s",22}");
-string[] modes = ["off", "on", "on + file"];
+Console.WriteLine("# rounds = the ratio to off within each round (every mode one slice, back to back): median (quartiles); steadier than the totals when the machine's speed drifts");
+Console.WriteLine($"{"writers",7} {"mode",-14} {"ops/s",10} {"vs off",7} {"rounds",18} {"server CPU us/op",17} {"slices ops/s",22}");
+string[] modes = options.Modes;
 var servers = new List<BenchServer>();
 try
 {
     foreach (string mode in modes)
     {
         servers.Add(await BenchServer.StartAsync(mode, options.ServerArguments));
+        Console.WriteLine($"# {mode}: pid {servers[^1].ProcessId}");
     }
 
     foreach (int writers in options.Writers)
@@ -63,13 +65,14 @@ try
             measured[server.Mode].CpuAfter = server.CpuSeconds();
         }
 
-        double offRate = measured["off"].Rate;
+        double offRate = measured.TryGetValue("off", out var off) ? off.Rate : double.NaN;
         foreach (string mode in modes)
         {
             var m = measured[mode];
             string ratio = mode == "off" ? "-" : (m.Rate / offRate).ToString("0.00", CultureInfo.InvariantCulture);
+            string rounds = mode == "off" || off is null ? "-" : RoundRatios(m, off);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{writers,7} {mode,-14} {m.Rate,10:N0} {ratio,7} {(m.CpuAfter - m.CpuBefore) * 1e6 / Math.Max(1, m.Ops),17:N1} {$"{m.Slices.Min():N0}..{m.Slices.Max():N0}",22}"));
+                $"{writers,7} {mode,-14} {m.Rate,10:N0} {ratio,7} {rounds,18} {(m.CpuAfter - m.CpuBefore) * 1e6 / Math.Max(1, m.Ops),17:N1} {$"{m.Slices.Min():N0}..{m.Slices.Max():N0}",22}"));
         }
     }
 }
@@ -79,6 +82,14 @@ finally
     {
         await server.DisposeAsync();
     }
+}
+
+// The median and quartiles of the per-round ratios of a mode's slice to off's slice of the same round.
+static string RoundRatios(Measured mode, Measured off)
+{
+    var ratios = mode.Slices.Zip(off.Slices, (m, o) => m / o).Order().ToList();
+    double At(double q) => ratios[(int)Math.Round(q * (ratios.Count - 1))];
+    return string.Create(CultureInfo.InvariantCulture, $"{At(0.5):0.00} ({At(0.25):0.00}-{At(0.75):0.00})");
 }
 
 /// <summary>What one mode got over the slices of one writers count.</summary>
@@ -98,11 +109,13 @@ internal sealed class Measured
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record BenchOptions(int[] Writers, double Seconds, double Slice, double Warmup, string[] ServerArguments)
+internal sealed record BenchOptions(int[] Writers, double Seconds, double Slice, double Warmup, string[] ServerArguments, string[] Modes)
 {
+    private static readonly string[] AllModes = ["off", "on", "on + file"];
+
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions([1, 8, 64], 30, 2, 5, []);
+        var options = new BenchOptions([1, 8, 64], 30, 2, 5, [], AllModes);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string value = args[i + 1];
@@ -113,12 +126,16 @@ internal sealed record BenchOptions(int[] Writers, double Seconds, double Slice,
                 "--slice" => options with { Slice = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--warmup" => options with { Warmup = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--server-args" => options with { ServerArguments = value.Split(' ', StringSplitOptions.RemoveEmptyEntries) },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--writers 1,8,64 --seconds 30 --slice 2 --warmup 5 --server-args \"--audit-batch-delay 50ms\")"),
+                "--modes" => options with { Modes = [.. value.Split(',').Select(ModeNamed)] },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--writers 1,8,64 --seconds 30 --slice 2 --warmup 5 --modes off,on,file --server-args \"--audit-batch-delay 50ms\")"),
             };
         }
 
         return options;
     }
+
+    // "file" stands for "on + file" on the command line.
+    private static string ModeNamed(string name) => name == "file" ? AllModes[2] : AllModes.Contains(name) ? name : throw new ArgumentException($"unknown mode {name} (off, on, file)");
 }
 
 /// <summary>One `cairn serve` process in one mode, its gRPC client logged in to defaultdb.</summary>
@@ -139,6 +156,8 @@ internal sealed partial class BenchServer : IAsyncDisposable
     }
 
     public string Mode { get; }
+
+    public int ProcessId => _process.Id;
 
     public static async Task<BenchServer> StartAsync(string mode, string[] serverArguments)
     {

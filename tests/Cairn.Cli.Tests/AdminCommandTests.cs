@@ -1,5 +1,8 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using System.Globalization;
+using System.Text.Json;
+
 namespace Cairn.Cli.Tests;
 
 /// <summary><c>cairn admin</c> users, databases and server info against the real server.</summary>
@@ -79,6 +82,37 @@ public sealed class AdminCommandTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.False(string.IsNullOrEmpty(info.Json.GetProperty("version").GetString()));
         Assert.True(info.Json.GetProperty("databases").GetInt32() >= 1);
         Assert.Contains("logged in as immudb", (await Ok("admin", "login")).Stdout);
+    }
+
+    [Fact]
+    public async Task The_audit_log_lists_records_by_sequence_and_the_last_ones()
+    {
+        Assert.Equal(0, (await fixture.RunAsync("client", "set", "audit-log:k", "v")).ExitCode);
+
+        // A record is durable about 10 ms after its call: look among the last ones until the Set's query is there.
+        JsonElement set = default;
+        for (int attempt = 0; attempt < 50 && set.ValueKind == JsonValueKind.Undefined; attempt++)
+        {
+            var last = await Ok("admin", "audit-log", "--last", "30", "-o", "json");
+            var records = last.Json.GetProperty("records").EnumerateArray().ToList();
+            Assert.InRange(records.Count, 1, 30);
+            Assert.Equal(records.Select(r => r.GetProperty("seq").GetUInt64()).Order(), records.Select(r => r.GetProperty("seq").GetUInt64()));
+            set = records.LastOrDefault(r => r.GetProperty("method").GetString() == "Set" && r.GetProperty("action").GetString() == "query");
+            await Task.Delay(set.ValueKind == JsonValueKind.Undefined ? 100 : 0);
+        }
+
+        Assert.Equal(JsonValueKind.Object, set.ValueKind);
+        Assert.Equal("audit-log:k", Assert.Single(set.GetProperty("keys").EnumerateArray()).GetString());
+
+        ulong seq = set.GetProperty("seq").GetUInt64();
+        var range = await Ok("admin", "audit-log", "--from", (seq - 1).ToString(CultureInfo.InvariantCulture), "--limit", "2", "-o", "json");
+        Assert.Equal([seq - 1, seq], range.Json.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("seq").GetUInt64()));
+
+        var table = await Ok("admin", "audit-log", "--from", seq.ToString(CultureInfo.InvariantCulture), "--limit", "1");
+        Assert.Contains("Set audit-log:k", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 record", table.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(2, (await fixture.RunAsync("admin", "audit-log", "--limit", "0")).ExitCode);
     }
 
     private async Task<CliResult> Ok(params string[] arguments)

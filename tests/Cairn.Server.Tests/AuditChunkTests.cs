@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using System.IO.Compression;
 using System.Text.Json;
 using Cairn.Engine.Audit;
 using Cairn.Storage;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cairn.Server.Tests;
 
-/// <summary>The audit trail's storage layout: a batch's records as JSON lines in entries of bounded size, keyed by their first record.</summary>
+/// <summary>The audit trail's storage layout: a batch's records as gzip-compressed JSON lines in entries of bounded size, keyed by their first record.</summary>
 public sealed class AuditChunkTests
 {
     [Fact]
@@ -36,9 +37,16 @@ public sealed class AuditChunkTests
             ulong expected = 1;
             foreach (var entry in entries)
             {
-                Assert.True(entry.Value.Length <= AuditTrail.ChunkBytes, $"entry of {entry.Value.Length} bytes");
                 Assert.Equal(AuditTrail.Key(expected), entry.Key);
-                foreach (var record in AuditTrail.Records(entry.Value))
+
+                // A standard gzip member of JSON lines, each ending with a line break, at most ChunkBytes of them.
+                byte[] lines = Gunzip(entry.Value);
+                Assert.True(lines.Length <= AuditTrail.ChunkBytes, $"entry of {lines.Length} bytes of JSON");
+                Assert.Equal((byte)'\n', lines[^1]);
+                Assert.True(entry.Value.Length < lines.Length / 5, $"{entry.Value.Length} bytes stored for {lines.Length} bytes of JSON");
+                var records = AuditChunk.Records(entry.Value);
+                Assert.Equal(lines.Count(b => b == (byte)'\n'), records.Count);
+                foreach (var record in records)
                 {
                     var json = JsonDocument.Parse(record).RootElement;
                     Assert.Equal(expected, json.GetProperty("seq").GetUInt64());
@@ -55,5 +63,39 @@ public sealed class AuditChunkTests
             var last = await database.ScanAsync(new ScanOptions { Prefix = "audit."u8.ToArray(), Desc = true, Limit = 1, SinceTx = database.LastTxId });
             Assert.Equal(AuditTrail.Key(Count + 1), Assert.Single(last).Key);
         }
+    }
+
+    [Fact]
+    public void Plain_json_lines_of_older_entries_are_read_and_a_damaged_entry_is_refused()
+    {
+        // Entries written before compression hold the JSON lines themselves, without a final line break.
+        var plain = AuditChunk.Records("{\"seq\":1}\n{\"seq\":2}"u8.ToArray());
+        Assert.Equal(["{\"seq\":1}", "{\"seq\":2}"], plain.Select(r => System.Text.Encoding.UTF8.GetString(r.Span)));
+
+        byte[] packed = Gzip("{\"seq\":3}\n"u8.ToArray());
+        Assert.Equal("{\"seq\":3}", System.Text.Encoding.UTF8.GetString(Assert.Single(AuditChunk.Records(packed)).Span));
+
+        byte[] damaged = (byte[])packed.Clone();
+        damaged[packed.Length / 2] ^= 0xff;
+        Assert.ThrowsAny<InvalidDataException>(() => AuditChunk.Records(damaged));
+    }
+
+    private static byte[] Gzip(byte[] lines)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new GZipStream(packed, CompressionLevel.Optimal))
+        {
+            gzip.Write(lines);
+        }
+
+        return packed.ToArray();
+    }
+
+    private static byte[] Gunzip(byte[] value)
+    {
+        using var gzip = new GZipStream(new MemoryStream(value), CompressionMode.Decompress);
+        using var lines = new MemoryStream();
+        gzip.CopyTo(lines);
+        return lines.ToArray();
     }
 }

@@ -67,7 +67,7 @@ public sealed class AuditQueueTests
         ulong expected = expectedFirstSequence;
         foreach (var entry in entries)
         {
-            foreach (var record in AuditTrail.Records(entry.Value))
+            foreach (var record in AuditChunk.Records(entry.Value))
             {
                 var json = JsonDocument.Parse(record).RootElement;
                 Assert.Equal(expected++, json.GetProperty("seq").GetUInt64());

@@ -154,7 +154,7 @@ public sealed class AuditTrailTests
             }
 
             var first = await sdk.VerifiedGetAsync(AuditTrail.Key(1));
-            Assert.Equal(records[0].Raw, System.Text.Encoding.UTF8.GetString(AuditTrail.Records(first.Value).First().Span));
+            Assert.Equal(records[0].Raw, System.Text.Encoding.UTF8.GetString(AuditChunk.Records(first.Value)[0].Span));
         }
 
         // And the auditor audits it: consistency from its trusted state and re-read, verified transactions.
@@ -208,7 +208,7 @@ public sealed class AuditTrailTests
         while (true)
         {
             var entries = (await client.ScanAsync(new Wire.ScanRequest { Prefix = B("audit."), Limit = 1000 }, audit)).Entries_;
-            var records = entries.SelectMany(e => AuditTrail.Records(e.Value.Memory).Select(r => new Record(S(e.Key), System.Text.Encoding.UTF8.GetString(r.Span)))).ToList();
+            var records = entries.SelectMany(e => AuditChunk.Records(e.Value.Memory).Select(r => new Record(S(e.Key), System.Text.Encoding.UTF8.GetString(r.Span)))).ToList();
             if (records.Any(until))
             {
                 return records;

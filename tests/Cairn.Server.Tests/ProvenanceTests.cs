@@ -143,7 +143,7 @@ public sealed class ProvenanceTests : IClassFixture<SharedServer>
         {
             var records = await Server.Client.ScanAsync(new Wire.ScanRequest { Prefix = B("audit."), Desc = true, Limit = 200 }, onAudit);
             statement = records.Entries_
-                .SelectMany(e => Cairn.Engine.Audit.AuditTrail.Records(e.Value.Memory))
+                .SelectMany(e => Cairn.Engine.Audit.AuditChunk.Records(e.Value.Memory))
                 .Select(r => System.Text.Json.JsonDocument.Parse(r).RootElement)
                 .Where(r => r.GetProperty("method").GetString() == Cairn.Engine.Audit.AuditProvenanceArchive.Method && r.GetProperty("database").GetString() == "defaultdb")
                 .Select(r => r.GetProperty("statement").GetString())

@@ -24,6 +24,7 @@ namespace Cairn.Cli.Output;
 [JsonSerializable(typeof(ServerInfoView))]
 [JsonSerializable(typeof(VerifySummaryView))]
 [JsonSerializable(typeof(HelpView))]
+[JsonSerializable(typeof(AuditRecordsView))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class CliJson : JsonSerializerContext
 {

@@ -80,6 +80,17 @@ internal static class Tables
                 Show(output, grantTable);
                 output.Line(Count(grants.Grants.Count, "grant", "grants") + " of " + grants.Holder);
                 break;
+            case AuditRecordsView audit:
+                var auditTable = output.NewTable("seq", "time", "action", "user", "address", "database", "permission", "request", "ok", "error", "ms");
+                foreach (var r in audit.Records)
+                {
+                    auditTable.AddRow(Cells(Field(r, "seq"), Field(r, "time"), Field(r, "action"), Field(r, "user"), Field(r, "address"), Field(r, "database"),
+                        Field(r, "permission"), AuditRequest(r), Field(r, "success") == "true" ? "yes" : "no", Field(r, "error"), Field(r, "durationMs")));
+                }
+
+                Show(output, auditTable);
+                output.Line(Count(audit.Records.Count, "record", "records"));
+                break;
             case RolesView roles:
                 var roleTable = output.NewTable("role", "grants", "members");
                 foreach (var r in roles.Roles)
@@ -210,6 +221,21 @@ internal static class Tables
     private static void Show(Renderer output, Table table) => output.Console.Write(table);
 
     // Values are shown as they are: never interpreted as Spectre markup.
+    // A record's field as text; empty when null or absent.
+    private static string Field(System.Text.Json.JsonElement record, string name) =>
+        !record.TryGetProperty(name, out var value) || value.ValueKind == System.Text.Json.JsonValueKind.Null ? string.Empty
+        : value.ValueKind == System.Text.Json.JsonValueKind.String ? Bytes.Cell(value.GetString()!, null) : value.GetRawText();
+
+    // The method and what it names: its keys (and how many more), or its statement.
+    private static string AuditRequest(System.Text.Json.JsonElement record)
+    {
+        var keys = record.TryGetProperty("keys", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? list.EnumerateArray().Select(k => Bytes.Cell(k.GetString() ?? string.Empty, null)).ToList() : [];
+        string more = record.TryGetProperty("keysTruncated", out var cut) && cut.ValueKind == System.Text.Json.JsonValueKind.True ? $" (of {Field(record, "keysTotal")})" : string.Empty;
+        string names = keys.Count > 0 ? string.Join(", ", keys) + more : Field(record, "statement");
+        return names.Length == 0 ? Field(record, "method") : $"{Field(record, "method")} {names}";
+    }
+
     private static Text[] Cells(params string[] values) => [.. values.Select(v => new Text(v))];
 
     private static string N<T>(T number)

@@ -87,3 +87,6 @@ internal sealed record HelpView(IReadOnlyList<HelpLine> Commands);
 
 /// <summary>One command of the shell.</summary>
 internal sealed record HelpLine(string Command, string Description);
+
+/// <summary>Audit records as they are stored (JSON objects, see README "Audit trail").</summary>
+internal sealed record AuditRecordsView(IReadOnlyList<System.Text.Json.JsonElement> Records);

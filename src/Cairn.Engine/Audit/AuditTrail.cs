@@ -1,5 +1,6 @@
 // Copyright Cairn contributors. Licensed under the Apache License, Version 2.0.
 
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Cairn.Storage;
@@ -12,9 +13,9 @@ namespace Cairn.Engine.Audit;
 /// the queue in batches, each batch one auditdb transaction acknowledged on durability only (noWait: the group
 /// commit makes it durable, nobody reads it back at once), and then appends the same records as JSON lines to the
 /// optional log file. A batch's records are stored as JSON lines in as few entries as fit <see cref="ChunkBytes"/>,
-/// each keyed <c>audit.&lt;20-digit sequence of its first record&gt;</c> (so they sort in order): per-entry work
-/// (digest, Merkle leaf, index row) is paid per chunk, not per record, which keeps the trail's cost on busy
-/// servers to the records' JSON and the bytes hashed.
+/// each compressed (<see cref="AuditChunk"/>) and keyed <c>audit.&lt;20-digit sequence of its first record&gt;</c>
+/// (so they sort in order): per-entry work (digest, Merkle leaf, index row) is paid per chunk, not per record, and
+/// the bytes stored per record are a tenth of its JSON.
 /// </summary>
 public sealed class AuditTrail : IDisposable
 {
@@ -22,9 +23,8 @@ public sealed class AuditTrail : IDisposable
     public const string KeyPrefix = "audit.";
 
     /// <summary>
-    /// The most bytes of JSON lines in one entry (a single larger record gets an entry of its own). Kept under the
-    /// runtime's large-object threshold (85,000 bytes): a buffer per entry on the large-object heap made the trail
-    /// trigger a full (generation 2) collection every few seconds on busy servers.
+    /// The most bytes of JSON lines in one entry before compression (a single larger record gets an entry of its
+    /// own): a verified read of one record proves, and expands, no more than this.
     /// </summary>
     public const int ChunkBytes = 64 * 1024;
 
@@ -36,6 +36,10 @@ public sealed class AuditTrail : IDisposable
     private readonly int _maxBatch;
     private readonly FileStream? _file;
     private readonly Task _writer = Task.CompletedTask;
+
+    // The writer's buffers, kept between batches: the batch's JSON lines, and an entry's compressed bytes.
+    private readonly ArrayBufferWriter<byte> _lines = new(ChunkBytes);
+    private readonly MemoryStream _packed = new();
 
     // The queue: records are added to _filling under _gate; the writer swaps it for _spare (empty) and writes it.
     private readonly Lock _gate = new();
@@ -292,33 +296,29 @@ public sealed class AuditTrail : IDisposable
         ulong first = _nextSequence;
         int count = end - start;
 
-        // Numbered records go straight into the entries' buffers, as JSON lines of at most ChunkBytes.
+        // The numbered records go into _lines as JSON lines; each run of at most ChunkBytes becomes one entry.
+        _lines.ResetWrittenCount();
         var entries = new List<KeyValue>();
-        for (int from = start, to; from < end; from = to)
+        int chunkStart = 0;
+        ulong chunkSequence = first;
+        for (int i = start; i < end; i++)
         {
-            ulong sequence = first + (ulong)(from - start);
-            long size = AuditEvent.NumberedLength(batch[from], sequence);
-            to = from + 1;
-            for (long next; to < end && (next = size + 1 + AuditEvent.NumberedLength(batch[to], sequence + (ulong)(to - from))) <= ChunkBytes; to++)
+            ulong sequence = first + (ulong)(i - start);
+            int length = AuditEvent.NumberedLength(batch[i], sequence) + 1;
+            if (_lines.WrittenCount > chunkStart && _lines.WrittenCount - chunkStart + length > ChunkBytes)
             {
-                size = next;
+                entries.Add(new KeyValue(Key(chunkSequence), AuditChunk.Pack(_lines.WrittenSpan[chunkStart..], _packed)));
+                chunkStart = _lines.WrittenCount;
+                chunkSequence = sequence;
             }
 
-            byte[] joined = new byte[size];
-            int at = 0;
-            for (int i = from; i < to; i++)
-            {
-                if (i > from)
-                {
-                    joined[at++] = (byte)'\n';
-                }
-
-                at += AuditEvent.WriteNumbered(batch[i], sequence + (ulong)(i - from), joined.AsSpan(at));
-            }
-
-            entries.Add(new KeyValue(Key(sequence), joined));
+            var line = _lines.GetSpan(length);
+            AuditEvent.WriteNumbered(batch[i], sequence, line);
+            line[length - 1] = (byte)'\n';
+            _lines.Advance(length);
         }
 
+        entries.Add(new KeyValue(Key(chunkSequence), AuditChunk.Pack(_lines.WrittenSpan[chunkStart..], _packed)));
         try
         {
             await _database!.SetAsync(entries, preconditions: null, noWait: true).ConfigureAwait(false);
@@ -337,14 +337,10 @@ public sealed class AuditTrail : IDisposable
         {
             try
             {
-                // The entries are the same lines already joined: one large write each.
-                foreach (var entry in entries)
-                {
-                    _file.Write(entry.Value);
-                    _file.WriteByte((byte)'\n');
-                }
-
-                _file.Flush();
+                // The file gets the same lines, uncompressed, in one write, synced: a steady small sync per batch
+                // rather than the kernel's writeback of seconds of records at once, which stalled data commits.
+                _file.Write(_lines.WrittenSpan);
+                _file.Flush(flushToDisk: true);
             }
             catch (IOException e)
             {
@@ -354,24 +350,6 @@ public sealed class AuditTrail : IDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The records stored in one auditdb entry's value (JSON lines), in order.</summary>
-    public static IEnumerable<ReadOnlyMemory<byte>> Records(ReadOnlyMemory<byte> value)
-    {
-        int start = 0;
-        for (int i = 0; i <= value.Length; i++)
-        {
-            if (i == value.Length || value.Span[i] == (byte)'\n')
-            {
-                if (i > start)
-                {
-                    yield return value[start..i];
-                }
-
-                start = i + 1;
-            }
-        }
-    }
 
     /// <summary>The key of the entry whose first record is <paramref name="sequence"/>.</summary>
     public static byte[] Key(ulong sequence) => Encoding.ASCII.GetBytes(KeyPrefix + sequence.ToString("D20", CultureInfo.InvariantCulture));
@@ -390,8 +368,8 @@ public sealed class AuditTrail : IDisposable
             return 0;
         }
 
-        // The entry holds its first record and one more per line break.
-        return first + (ulong)last[0].Value.AsSpan().Count((byte)'\n');
+        // The entry holds its first record and those after it.
+        return first + (ulong)Math.Max(0, AuditChunk.Records(last[0].Value).Count - 1);
     }
 
     /// <summary>Stops taking records and waits until every queued one is written; call before auditdb closes.</summary>

@@ -42,6 +42,7 @@ internal static class AdminCommand
         command.Subcommands.Add(GrantCommand.Change(host, grant: false));
         command.Subcommands.Add(GrantCommand.List(host));
 
+        command.Subcommands.Add(AuditLogCommand.Create(host));
         command.Subcommands.Add(InfoCommand.Create(host));
         command.Subcommands.Add(VerifyCommand.Create(host));
         return command;
