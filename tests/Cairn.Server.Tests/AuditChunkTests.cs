@@ -80,6 +80,20 @@ public sealed class AuditChunkTests
         Assert.ThrowsAny<InvalidDataException>(() => AuditChunk.Records(damaged));
     }
 
+    [Fact]
+    public void A_record_escapes_only_what_JSON_requires()
+    {
+        string[] keys = ["base64:ab+/cd==", "quote\" and\nbreak", "naïve <tag> & 'x'"];
+        var body = new AuditEvent { Action = AuditAction.Query, Keys = keys, KeysTotal = keys.Length, Success = true, Time = DateTimeOffset.UnixEpoch }.ToJsonBody();
+        string text = System.Text.Encoding.UTF8.GetString(body);
+
+        Assert.Contains("\"base64:ab+/cd==\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"naïve <tag> & 'x'\"", text, StringComparison.Ordinal);
+        Assert.Contains("quote\\\" and\\nbreak", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", text, StringComparison.Ordinal);
+        Assert.Equal(keys, JsonDocument.Parse(body).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+    }
+
     private static byte[] Gzip(byte[] lines)
     {
         using var packed = new MemoryStream();

@@ -4,6 +4,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Cairn.Engine.Audit;
@@ -101,7 +102,7 @@ public sealed record AuditEvent
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
-        var json = t_writer ??= new Utf8JsonWriter(buffer);
+        var json = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         json.Reset(buffer);
         json.WriteStartObject();
 
@@ -141,6 +142,11 @@ public sealed record AuditEvent
         json.Flush();
         return buffer.WrittenSpan;
     }
+
+    // Only what JSON itself requires is escaped: the default encoder also escapes HTML-sensitive characters, which
+    // turned every '+' of a base64 key into \u002B and sent every such record down the slow escaping path. Records
+    // are never embedded in HTML; non-ASCII names stay readable UTF-8.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Field names and fixed values, encoded once.
     private static class Names

@@ -337,8 +337,8 @@ public sealed class AuditTrail : IDisposable
         {
             try
             {
-                // The file gets the same lines, uncompressed, in one write, synced: a steady small sync per batch
-                // rather than the kernel's writeback of seconds of records at once, which stalled data commits.
+                // The file gets the same lines, uncompressed, in one write, synced: a crash loses at most this batch
+                // from the file (auditdb has it), not the seconds of records the kernel would otherwise hold.
                 _file.Write(_lines.WrittenSpan);
                 _file.Flush(flushToDisk: true);
             }
