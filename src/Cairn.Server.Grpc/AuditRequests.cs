@@ -72,17 +72,14 @@ internal static class AuditRequests
         _ => [],
     };
 
-    private static (IReadOnlyList<string>, int, string?) Keys(IReadOnlyCollection<ByteString> keys, string? statement = null)
-    {
-        var (list, total) = AuditKeys.Capped(keys, static k => k.Memory);
-        return (list, total, statement);
-    }
+    private static (IReadOnlyList<string>, int, string?) Keys(IReadOnlyCollection<ByteString> keys, string? statement = null) =>
+        Keys(keys, static k => k.Memory, statement);
 
     // Keys taken from the request's items as they are, without a list of them first (the hot path: Set).
-    private static (IReadOnlyList<string>, int, string?) Keys<T>(IReadOnlyCollection<T> items, Func<T, ReadOnlyMemory<byte>> key)
+    private static (IReadOnlyList<string>, int, string?) Keys<T>(IReadOnlyCollection<T> items, Func<T, ReadOnlyMemory<byte>> key, string? statement = null)
     {
         var (list, total) = AuditKeys.Capped(items, key);
-        return (list, total, null);
+        return (list, total, statement);
     }
 
     private static (IReadOnlyList<string>, int, string?) Statement(string statement) => (NoKeys, 0, statement);

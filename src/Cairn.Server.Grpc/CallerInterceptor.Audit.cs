@@ -31,7 +31,7 @@ public sealed partial class CallerInterceptor
             User = caller?.User,
             Address = context.Peer,
             Connection = ConnectionId(context),
-            Session = caller?.SessionReference ?? (caller?.SessionId is { } session ? AuditEvent.SessionReference(session) : null),
+            Session = caller?.SessionReference,
             Database = caller?.Database,
             Permission = rule is null ? null : PermissionName(rule),
             Method = method,
