@@ -92,7 +92,16 @@ public sealed class AccessTokens
     private static byte[]? FromBase64Url(ReadOnlySpan<char> text)
     {
         var buffer = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        return Base64Url.TryDecodeFromChars(text, buffer, out int written) ? buffer.AsSpan(0, written).ToArray() : null;
+        try
+        {
+            return Base64Url.TryDecodeFromChars(text, buffer, out int written) ? buffer.AsSpan(0, written).ToArray() : null;
+        }
+        catch (FormatException)
+        {
+            // "Try" reports only a short destination: malformed text (a stray character, a last character whose
+            // unused bits are set) throws, and a damaged token is simply invalid.
+            return null;
+        }
     }
 }
 

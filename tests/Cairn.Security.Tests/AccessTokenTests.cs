@@ -35,6 +35,11 @@ public sealed class AccessTokenTests
         Assert.Equal(TokenStatus.Invalid, tokens.Validate("").Status);
         Assert.Equal(TokenStatus.Invalid, tokens.Validate("cairn1.abc").Status);
         Assert.Equal(TokenStatus.Invalid, tokens.Validate(new string('x', 5000)).Status);
+
+        // The MAC's last character has two unused bits: with them set the text is malformed base64url, which the
+        // decoder throws on rather than reports; the token is still just invalid.
+        char malformedLast = token[^1] == 'B' ? 'C' : 'B';
+        Assert.Equal(TokenStatus.Invalid, tokens.Validate(token[..^1] + malformedLast).Status);
         for (int i = "cairn1.".Length; i < token.Length; i++)
         {
             char replacement = token[i] == 'A' ? 'B' : 'A';
